@@ -1,0 +1,20 @@
+// Prints the one plain totals line "N passed, N failed" from vitest's JSON report; a failing step before vitest
+// (build, types, lint) counts as one failure so a run that executed nothing never looks green.
+import { existsSync, readFileSync } from 'node:fs';
+
+const [reportPath, statusText] = process.argv.slice(2);
+const status = Number(statusText ?? 1);
+let passed = 0;
+let failed = 0;
+if (reportPath && existsSync(reportPath)) {
+  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  failed = report.numFailedTests ?? 0;
+  // A file that fails to load has no tests in it; count it so it is not silent.
+  for (const file of report.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+  }
+}
+if (status !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && status === 0 ? 0 : 1);
