@@ -3,5 +3,7 @@ import { defineCommand } from 'citty';
 
 export default defineCommand({
   meta: { name: 'data', description: 'Inspect, download and verify the FashionMNIST files' },
-  subCommands: {},
+  subCommands: {
+    // info, download, verify: one file each under ./data/
+  },
 });
