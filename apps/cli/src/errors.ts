@@ -1,4 +1,5 @@
 /** How the CLI turns errors into one line on stderr and an exit code. */
+import { stripVTControlCharacters } from 'node:util';
 
 /** A bad flag or value: exit code 2, like other Unix tools' usage errors. */
 export class UsageError extends Error {
@@ -38,7 +39,7 @@ export function formatError(error: unknown, verbose: boolean): string {
   const coded = (error ?? {}) as CodedError;
   const message = typeof coded.message === 'string' ? coded.message : String(error);
   // citty colours argument names; strip ANSI codes so the line reads the same in logs.
-  const plain = message.replace(/\u001b\[[0-9;]*m/g, '');
+  const plain = stripVTControlCharacters(message);
   const code = typeof coded.code === 'string' ? ` [${coded.code}]` : '';
   let text = `fmnist: ${plain}${code}`;
   if (verbose) {
