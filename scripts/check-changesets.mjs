@@ -2,7 +2,7 @@
 // CI check: fails when a publishable package changed since its last release and no pending changeset names it.
 //
 // Where "since its last release" starts, per package (works in a clean clone of a single branch, given full history):
-//   1. `--base REF` (or FMNIST_CHANGESET_BASE) when given, e.g. `--base origin/main` for a pull request;
+//   1. `--base REF` when given, e.g. `--base origin/main` for a pull request;
 //   2. otherwise the last commit that touched the package's CHANGELOG.md: only `changeset version` writes it, in the
 //      release commit that also consumed the changesets;
 //   3. otherwise (never released, or the history is too shallow to hold that commit) the empty tree, so every file
@@ -40,7 +40,9 @@ export function readChangesets(root) {
         if (!line.trim()) continue;
         const entry = /^\s*["']?([^"':]+)["']?\s*:\s*(\w+)\s*$/.exec(line);
         if (!entry || !BUMPS.has(entry[2] ?? '')) {
-          throw new Error(`.changeset/${file}: cannot read '${line.trim()}'; expected '"@scope/name": patch|minor|major'`);
+          throw new Error(
+            `.changeset/${file}: cannot read '${line.trim()}'; expected '"@scope/name": patch|minor|major'`,
+          );
         }
         releases.push({ name: entry[1], bump: entry[2] });
       }
@@ -54,7 +56,8 @@ function git(root, args) {
 
 /** The commit (or tree) a package's changes are measured from, and why. */
 export function releaseBase(root, packageDir, explicitBase) {
-  if (explicitBase) return { ref: git(root, ['rev-parse', '--verify', `${explicitBase}^{commit}`]), reason: explicitBase };
+  if (explicitBase)
+    return { ref: git(root, ['rev-parse', '--verify', `${explicitBase}^{commit}`]), reason: explicitBase };
   const changelog = relative(root, join(packageDir, 'CHANGELOG.md'));
   const last = git(root, ['log', '-1', '--format=%H', '--', changelog]);
   if (last) return { ref: last, reason: `last release (${last.slice(0, 7)}, last change to ${changelog})` };
@@ -102,18 +105,19 @@ export function checkChangesets({ root = repoRoot, base } = {}) {
 
 function main() {
   const args = process.argv.slice(2);
-  const valueOf = (flag) => {
+  const flagValue = (flag) => {
     const index = args.indexOf(flag);
     return index >= 0 ? args[index + 1] : undefined;
   };
-  const root = resolve(valueOf('--root') ?? repoRoot);
-  const base = valueOf('--base') ?? process.env.FMNIST_CHANGESET_BASE;
+  const root = resolve(flagValue('--root') ?? repoRoot);
+  const base = flagValue('--base');
   const report = checkChangesets({ root, ...(base ? { base } : {}) });
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     for (const pkg of report.packages) {
-      const state = pkg.changedFiles === 0 ? 'unchanged' : pkg.ok ? `covered by ${pkg.coveredBy.join(', ')}` : 'MISSING';
+      const state =
+        pkg.changedFiles === 0 ? 'unchanged' : pkg.ok ? `covered by ${pkg.coveredBy.join(', ')}` : 'MISSING';
       process.stdout.write(`${pkg.name}: ${pkg.changedFiles} changed files since ${pkg.base}; ${state}\n`);
     }
     for (const error of report.errors) process.stderr.write(`check-changesets: ${error}\n`);

@@ -37,7 +37,9 @@ function runAttw(pkg) {
   if (report.analysis?.types === false && !pkg.manifest.exports) return { ok: true, output: 'no types (bin only)' };
   return {
     ok: result.status === 0 && problems.length === 0,
-    output: problems.map((problem) => `${problem.kind} ${problem.entrypoint ?? ''} ${problem.resolutionKind ?? ''}`).join('\n'),
+    output: problems
+      .map((problem) => `${problem.kind} ${problem.entrypoint ?? ''} ${problem.resolutionKind ?? ''}`)
+      .join('\n'),
   };
 }
 
