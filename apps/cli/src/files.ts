@@ -1,0 +1,49 @@
+/** Atomic file output for run directories: everything is written under a temporary name, then renamed into place. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** A sibling path that no other writer uses, hidden so an interrupted run shows what is temporary. */
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Writes a file so readers see either the old content or the complete new one, never a prefix. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = temporaryPathFor(path);
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Writes pretty-printed JSON atomically, with a final newline. */
+export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Moves `source` (a file or folder) to `target`, replacing what is there. A folder cannot be renamed over a non-empty
+ * one, so the old target is first moved aside and deleted only once the new one is in place.
+ */
+export async function replacePath(source: string, target: string): Promise<void> {
+  const aside = temporaryPathFor(target);
+  let movedAside = false;
+  try {
+    await rename(target, aside);
+    movedAside = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  try {
+    await rename(source, target);
+  } catch (error) {
+    if (movedAside) await rename(aside, target);
+    throw error;
+  }
+  if (movedAside) await rm(aside, { recursive: true, force: true });
+}
