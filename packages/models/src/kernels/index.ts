@@ -1,7 +1,36 @@
 /**
- * Fast and missing kernels for the wasm and cpu backends (Conv2DBackpropFilter and friends).
- * Owned by the fast-training work; selectBackend calls registerFastKernels after tf.setBackend.
+ * Fast and missing kernels for the wasm and cpu backends (Conv2DBackpropFilter and friends), registered through
+ * tfjs' public kernel registry. selectBackend calls registerFastKernels after tf.setBackend.
  */
-export function registerFastKernels(_backendName: string): void {
-  // Filled in by the fast-kernels work (issue 6).
+import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { cpuKernelConfigs } from './cpu.js';
+import { wasmKernelConfigs } from './wasm.js';
+
+const registered = new Map<string, string[]>();
+
+/**
+ * Replaces (or adds) the convolution-gradient, max-pool-gradient, bias-sum and transposed-matmul kernels of backend
+ * `backendName` ('wasm' or 'cpu') with the fast ones of this package. Idempotent; a no-op for other backends
+ * ('tensorflow' has native kernels) and for a backend whose package is not loaded.
+ */
+export function registerFastKernels(backendName: string): void {
+  if (registered.has(backendName)) return;
+  let configs: KernelConfig[];
+  if (backendName === 'wasm') configs = wasmKernelConfigs();
+  else if (backendName === 'cpu') configs = cpuKernelConfigs();
+  else return;
+  if (configs.length === 0) return;
+  for (const config of configs) {
+    if (getKernel(config.kernelName, backendName)) unregisterKernel(config.kernelName, backendName);
+    registerKernel(config);
+  }
+  registered.set(
+    backendName,
+    configs.map((c) => c.kernelName),
+  );
+}
+
+/** Names of the kernels registerFastKernels replaced on `backendName` (empty before it ran). */
+export function fastKernelNames(backendName: string): string[] {
+  return [...(registered.get(backendName) ?? [])];
 }

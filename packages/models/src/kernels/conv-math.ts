@@ -1,0 +1,334 @@
+/**
+ * The numeric core of the fast kernels: pure loops over Float32Arrays (NHWC layouts), shared by the wasm kernels
+ * (which run them over views of the wasm heap) and the cpu kernels.
+ */
+
+/** Geometry of one 2-D convolution or pooling window, NHWC, dilation 1. */
+export interface ConvGeometry {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/**
+ * Writes the transposed patch matrix of `x`: row `(kh * filterWidth + kw) * inChannels + ci`, column
+ * `(n * outHeight + oh) * outWidth + ow`, so the filter gradient is one un-transposed product `columns · dy`.
+ */
+export function im2colTransposed(x: Float32Array, g: ConvGeometry, columns: Float32Array): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = g;
+  const { strideHeight, strideWidth, padTop, padLeft } = g;
+  const positions = batchSize * outHeight * outWidth;
+  const rowStride = inWidth * inChannels;
+  const imageStride = inHeight * rowStride;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      // Output columns whose window puts this tap inside the image: ow in [owStart, owEnd).
+      const owStart = Math.max(0, Math.ceil((padLeft - kw) / strideWidth));
+      const owEnd = Math.min(outWidth, Math.floor((inWidth - 1 + padLeft - kw) / strideWidth) + 1);
+      for (let ci = 0; ci < inChannels; ci++) {
+        let out = ((kh * filterWidth + kw) * inChannels + ci) * positions;
+        for (let n = 0; n < batchSize; n++) {
+          for (let oh = 0; oh < outHeight; oh++) {
+            const ih = oh * strideHeight + kh - padTop;
+            if (ih < 0 || ih >= inHeight || owEnd <= owStart) {
+              columns.fill(0, out, out + outWidth);
+              out += outWidth;
+              continue;
+            }
+            const rowBase = n * imageStride + ih * rowStride + ci;
+            let ow = 0;
+            for (; ow < owStart; ow++) columns[out++] = 0;
+            let source = rowBase + (owStart * strideWidth + kw - padLeft) * inChannels;
+            const step = strideWidth * inChannels;
+            for (; ow < owEnd; ow++) {
+              columns[out++] = x[source]!;
+              source += step;
+            }
+            for (; ow < outWidth; ow++) columns[out++] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Writes the patch matrix of `x`: row `(n * outHeight + oh) * outWidth + ow`, column `(kh * fw + kw) * ci + c`. */
+export function im2col(x: Float32Array, g: ConvGeometry, columns: Float32Array): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = g;
+  const { strideHeight, strideWidth, padTop, padLeft } = g;
+  const rowStride = inWidth * inChannels;
+  const imageStride = inHeight * rowStride;
+  let out = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const ih = oh * strideHeight + kh - padTop;
+          if (ih < 0 || ih >= inHeight) {
+            columns.fill(0, out, out + filterWidth * inChannels);
+            out += filterWidth * inChannels;
+            continue;
+          }
+          for (let kw = 0; kw < filterWidth; kw++) {
+            const iw = ow * strideWidth + kw - padLeft;
+            if (iw < 0 || iw >= inWidth) {
+              columns.fill(0, out, out + inChannels);
+            } else {
+              const source = n * imageStride + ih * rowStride + iw * inChannels;
+              columns.set(x.subarray(source, source + inChannels), out);
+            }
+            out += inChannels;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Adds each patch row of `columns` (layout of {@link im2col}) back into the image `dx` (zeroed by the caller). */
+export function col2imAdd(columns: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = g;
+  const { strideHeight, strideWidth, padTop, padLeft } = g;
+  const rowStride = inWidth * inChannels;
+  const imageStride = inHeight * rowStride;
+  let source = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const ih = oh * strideHeight + kh - padTop;
+          if (ih < 0 || ih >= inHeight) {
+            source += filterWidth * inChannels;
+            continue;
+          }
+          for (let kw = 0; kw < filterWidth; kw++) {
+            const iw = ow * strideWidth + kw - padLeft;
+            if (iw >= 0 && iw < inWidth) {
+              let target = n * imageStride + ih * rowStride + iw * inChannels;
+              for (let c = 0; c < inChannels; c++) dx[target++]! += columns[source + c]!;
+            }
+            source += inChannels;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * `c = a · b` for row-major `a` [m, k] and `b` [k, n]. Four rows of `c` at a time, so each row of `b` is loaded once
+ * per four rows of `a`; the inner loop runs over contiguous memory.
+ */
+export function matMul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number): void {
+  c.fill(0, 0, m * n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const c0 = i * n;
+    const c1 = c0 + n;
+    const c2 = c1 + n;
+    const c3 = c2 + n;
+    const a0 = i * k;
+    const a1 = a0 + k;
+    const a2 = a1 + k;
+    const a3 = a2 + k;
+    for (let p = 0; p < k; p++) {
+      const x0 = a[a0 + p]!;
+      const x1 = a[a1 + p]!;
+      const x2 = a[a2 + p]!;
+      const x3 = a[a3 + p]!;
+      if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0) continue;
+      const bRow = p * n;
+      for (let j = 0; j < n; j++) {
+        const y = b[bRow + j]!;
+        c[c0 + j]! += x0 * y;
+        c[c1 + j]! += x1 * y;
+        c[c2 + j]! += x2 * y;
+        c[c3 + j]! += x3 * y;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const cRow = i * n;
+    const aRow = i * k;
+    for (let p = 0; p < k; p++) {
+      const x = a[aRow + p]!;
+      if (x === 0) continue;
+      const bRow = p * n;
+      for (let j = 0; j < n; j++) c[cRow + j]! += x * b[bRow + j]!;
+    }
+  }
+}
+
+/** Transposes each of `batches` row-major [rows, cols] matrices of `source` into [cols, rows] in `target`. */
+export function transposeMatrices(
+  source: Float32Array,
+  target: Float32Array,
+  batches: number,
+  rows: number,
+  cols: number,
+): void {
+  const size = rows * cols;
+  for (let b = 0; b < batches; b++) {
+    const base = b * size;
+    for (let r = 0; r < rows; r++) {
+      let from = base + r * cols;
+      let to = base + r;
+      for (let c = 0; c < cols; c++) {
+        target[to] = source[from++]!;
+        to += rows;
+      }
+    }
+  }
+}
+
+/**
+ * The filter of the input-gradient convolution: rotated by 180 degrees with in and out channels swapped,
+ * `flipped[kh][kw][co][ci] = filter[fh - 1 - kh][fw - 1 - kw][ci][co]`.
+ */
+export function flipFilter(
+  filter: Float32Array,
+  flipped: Float32Array,
+  filterHeight: number,
+  filterWidth: number,
+  inChannels: number,
+  outChannels: number,
+): void {
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      const from = ((filterHeight - 1 - kh) * filterWidth + (filterWidth - 1 - kw)) * inChannels * outChannels;
+      const to = (kh * filterWidth + kw) * outChannels * inChannels;
+      for (let ci = 0; ci < inChannels; ci++) {
+        for (let co = 0; co < outChannels; co++) {
+          flipped[to + co * inChannels + ci] = filter[from + ci * outChannels + co]!;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Spreads `dy` [n, oh, ow, c] onto a zeroed grid [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c], so a strided
+ * convolution's input gradient becomes a stride-1 convolution.
+ */
+export function dilate(
+  dy: Float32Array,
+  target: Float32Array,
+  batchSize: number,
+  height: number,
+  width: number,
+  channels: number,
+  strideHeight: number,
+  strideWidth: number,
+): void {
+  const dilatedHeight = (height - 1) * strideHeight + 1;
+  const dilatedWidth = (width - 1) * strideWidth + 1;
+  target.fill(0, 0, batchSize * dilatedHeight * dilatedWidth * channels);
+  let from = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let h = 0; h < height; h++) {
+      for (let w = 0; w < width; w++) {
+        const to = ((n * dilatedHeight + h * strideHeight) * dilatedWidth + w * strideWidth) * channels;
+        target.set(dy.subarray(from, from + channels), to);
+        from += channels;
+      }
+    }
+  }
+}
+
+/** Sums `x` viewed as [outer, inner] over its outer axis into `out` [inner] (the bias gradient's reduction). */
+export function sumLeadingAxes(x: Float32Array, out: Float32Array, outer: number, inner: number): void {
+  out.fill(0, 0, inner);
+  let from = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) out[j]! += x[from++]!;
+  }
+}
+
+/** Geometry of a max pool (dilation 1): input [n, ih, iw, c], output [n, oh, ow, c]. */
+export interface PoolGeometry {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/**
+ * Max-pool gradient: each output's gradient goes to the first maximum of its window in row-major order (the cpu
+ * backend's rule; padding never wins). `dx` is overwritten. A 2x2, stride-2, unpadded window has a fast path.
+ */
+export function maxPoolBackprop(x: Float32Array, dy: Float32Array, g: PoolGeometry, dx: Float32Array): void {
+  const { batchSize, inHeight, inWidth, channels, outHeight, outWidth } = g;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft } = g;
+  dx.fill(0, 0, batchSize * inHeight * inWidth * channels);
+  const rowStride = inWidth * channels;
+  const imageStride = inHeight * rowStride;
+  const fast = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2;
+  let d = 0;
+  for (let n = 0; n < batchSize; n++) {
+    const image = n * imageStride;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const top = oh * strideHeight - padTop;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const left = ow * strideWidth - padLeft;
+        if (fast && padTop === 0 && padLeft === 0 && top + 1 < inHeight && left + 1 < inWidth) {
+          const p00 = image + top * rowStride + left * channels;
+          const p01 = p00 + channels;
+          const p10 = p00 + rowStride;
+          const p11 = p10 + channels;
+          for (let c = 0; c < channels; c++) {
+            let best = p00 + c;
+            let value = x[best]!;
+            if (x[p01 + c]! > value) {
+              best = p01 + c;
+              value = x[best]!;
+            }
+            if (x[p10 + c]! > value) {
+              best = p10 + c;
+              value = x[best]!;
+            }
+            if (x[p11 + c]! > value) best = p11 + c;
+            dx[best]! += dy[d++]!;
+          }
+          continue;
+        }
+        for (let c = 0; c < channels; c++) {
+          let best = -1;
+          let value = Number.NEGATIVE_INFINITY;
+          for (let kh = 0; kh < filterHeight; kh++) {
+            const ih = top + kh;
+            if (ih < 0 || ih >= inHeight) continue;
+            for (let kw = 0; kw < filterWidth; kw++) {
+              const iw = left + kw;
+              if (iw < 0 || iw >= inWidth) continue;
+              const at = image + ih * rowStride + iw * channels + c;
+              if (x[at]! > value || best < 0) {
+                best = at;
+                value = x[at]!;
+              }
+            }
+          }
+          if (best >= 0) dx[best]! += dy[d]!;
+          d++;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,266 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fastKernelNames, registerFastKernels } from './index.js';
+
+/** Results of every case computed by the stock cpu kernels, before any fast kernel is registered. */
+type Results = Record<string, Float32Array[]>;
+
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  filter: number;
+  stride: 1 | 2;
+  pad: 'valid' | 'same';
+}
+
+const convCases: ConvCase[] = [
+  { batch: 1, height: 7, width: 9, inChannels: 1, outChannels: 4, filter: 3, stride: 1, pad: 'valid' },
+  { batch: 1, height: 7, width: 9, inChannels: 3, outChannels: 5, filter: 3, stride: 2, pad: 'same' },
+  { batch: 2, height: 8, width: 8, inChannels: 2, outChannels: 3, filter: 2, stride: 2, pad: 'valid' },
+  { batch: 3, height: 11, width: 5, inChannels: 8, outChannels: 6, filter: 5, stride: 1, pad: 'same' },
+  { batch: 2, height: 13, width: 13, inChannels: 32, outChannels: 64, filter: 3, stride: 1, pad: 'valid' },
+  { batch: 64, height: 9, width: 9, inChannels: 3, outChannels: 8, filter: 3, stride: 2, pad: 'valid' },
+  { batch: 64, height: 10, width: 10, inChannels: 1, outChannels: 8, filter: 3, stride: 1, pad: 'same' },
+];
+
+interface PoolCase {
+  shape: [number, number, number, number];
+  size: number;
+  stride: number;
+  pad: 'valid' | 'same';
+}
+
+const poolCases: PoolCase[] = [
+  { shape: [2, 26, 26, 4], size: 2, stride: 2, pad: 'valid' },
+  { shape: [64, 11, 11, 3], size: 2, stride: 2, pad: 'valid' },
+  { shape: [1, 7, 9, 2], size: 3, stride: 2, pad: 'same' },
+  { shape: [3, 6, 5, 2], size: 2, stride: 1, pad: 'same' },
+];
+
+/** Seeded inputs, created on the current backend. */
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+function convGradients(c: ConvCase, seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = randomTensor([c.batch, c.height, c.width, c.inChannels], seed);
+    const w = randomTensor([c.filter, c.filter, c.inChannels, c.outChannels], seed + 1);
+    const bias = randomTensor([c.outChannels], seed + 2);
+    const forward = (xs: tf.Tensor4D, ws: tf.Tensor4D) => tf.conv2d(xs, ws, c.stride, c.pad);
+    const y = forward(x as tf.Tensor4D, w as tf.Tensor4D);
+    // Weights of a mean over the batch, as in a real loss: gradients stay O(1), so 1e-4 is far above float32 rounding.
+    const weights = tf.div(randomTensor(y.shape, seed + 3), c.batch);
+    const [dx, dw] = tf.grads((xs: tf.Tensor, ws: tf.Tensor) =>
+      tf.sum(tf.mul(forward(xs as tf.Tensor4D, ws as tf.Tensor4D), weights)),
+    )([x, w]);
+    // The fused op as tfjs-layers uses it: conv, bias and relu in one kernel; its gradient sums dy for the bias.
+    const [fdx, fdw, fdb] = tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.fused.conv2d({
+            x: xs as tf.Tensor4D,
+            filter: ws as tf.Tensor4D,
+            strides: c.stride,
+            pad: c.pad,
+            bias: bs,
+            activation: 'relu',
+          }),
+          weights,
+        ),
+      ),
+    )([x, w, bias]);
+    const fused = tf.fused.conv2d({
+      x: x as tf.Tensor4D,
+      filter: w as tf.Tensor4D,
+      strides: c.stride,
+      pad: c.pad,
+      bias,
+      activation: 'relu',
+    });
+    return [y, dx!, dw!, fused, fdx!, fdw!, fdb!].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+function poolGradient(c: PoolCase, seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = randomTensor(c.shape, seed);
+    const y = tf.maxPool(x as tf.Tensor4D, c.size, c.stride, c.pad);
+    const weights = randomTensor(y.shape, seed + 1);
+    const dx = tf.grad((xs: tf.Tensor) =>
+      tf.sum(tf.mul(tf.maxPool(xs as tf.Tensor4D, c.size, c.stride, c.pad), weights)),
+    )(x);
+    return [dx.dataSync() as Float32Array];
+  });
+}
+
+function matMulAndSums(seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const a = randomTensor([37, 23], seed);
+    const b = randomTensor([23, 19], seed + 1);
+    const batchedA = randomTensor([3, 5, 7], seed + 2);
+    const batchedB = randomTensor([3, 6, 7], seed + 3);
+    const x = randomTensor([4, 5, 6, 7], seed + 4);
+    return [
+      tf.matMul(a, b),
+      tf.matMul(tf.transpose(a), b, true, false),
+      tf.matMul(a, tf.transpose(b), false, true),
+      tf.matMul(tf.transpose(a), tf.transpose(b), true, true),
+      tf.matMul(batchedA, batchedB, false, true),
+      tf.sum(x, [0, 1, 2]),
+      tf.sum(x, 0, true),
+      tf.sum(x, [1, 0]),
+      tf.sum(x, [1, 2]),
+      tf.sum(x, -1),
+    ].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** The reference CNN of shared/reference/MODELS.md, weights from a fixed seed. */
+function referenceCnn(): tfl.LayersModel {
+  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  return tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 32,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: init(1),
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(3) }),
+      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(4) }),
+    ],
+  });
+}
+
+function cnnGradients(): Float32Array[] {
+  const model = referenceCnn();
+  const result = tf.tidy(() => {
+    const x = tf.mul(randomTensor([8, 28, 28, 1], 11), 2);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 9], 'int32'), 10);
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { grads } = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(labels, model.predict(x) as tf.Tensor) as tf.Scalar,
+      variables,
+    );
+    return variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
+  });
+  model.dispose();
+  return result;
+}
+
+function computeAll(): Results {
+  const results: Results = {};
+  convCases.forEach((c, i) => {
+    results[`conv ${JSON.stringify(c)}`] = convGradients(c, 100 + 10 * i);
+  });
+  poolCases.forEach((c, i) => {
+    results[`pool ${JSON.stringify(c)}`] = poolGradient(c, 500 + 10 * i);
+  });
+  results['matmul and sums'] = matMulAndSums(900);
+  results['reference cnn'] = cnnGradients();
+  return results;
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+function expectClose(actual: Results, expected: Results, name: string): void {
+  const got = actual[name]!;
+  const want = expected[name]!;
+  expect(got.length).toBe(want.length);
+  got.forEach((values, i) => {
+    const difference = maxAbsDifference(values, want[i]!);
+    expect(difference, `${name}, output ${i}`).toBeLessThanOrEqual(1e-4);
+  });
+}
+
+let stockCpu: Results;
+let fastWasm: Results;
+let fastCpu: Results;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  stockCpu = computeAll();
+  await tf.setBackend('wasm');
+  registerFastKernels('wasm');
+  fastWasm = computeAll();
+  await tf.setBackend('cpu');
+  registerFastKernels('cpu');
+  fastCpu = computeAll();
+}, 240_000);
+
+describe('registerFastKernels', () => {
+  it('replaces the convolution gradients on wasm and cpu, and nothing on other backends', () => {
+    expect(fastKernelNames('wasm')).toEqual(
+      expect.arrayContaining(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'BatchMatMul']),
+    );
+    expect(fastKernelNames('cpu')).toEqual(
+      expect.arrayContaining(['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']),
+    );
+    registerFastKernels('tensorflow');
+    expect(fastKernelNames('tensorflow')).toEqual([]);
+  });
+
+  it('is idempotent', async () => {
+    const before = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+    registerFastKernels('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(before);
+  });
+
+  it('adds the Conv2DBackpropFilter kernel that stock wasm lacks', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+});
+
+describe.each([
+  ['wasm', () => fastWasm],
+  ['cpu', () => fastCpu],
+])('fast %s kernels match the stock cpu kernels within 1e-4', (_backend, results) => {
+  it.each(convCases.map((c) => `conv ${JSON.stringify(c)}`))('%s: output, dx, dw, fused dx/dw/bias', (name) => {
+    expectClose(results(), stockCpu, name);
+  });
+
+  it.each(poolCases.map((c) => `pool ${JSON.stringify(c)}`))('%s: max-pool gradient', (name) => {
+    expectClose(results(), stockCpu, name);
+  });
+
+  it('matmul with every transpose combination and sums over leading and other axes', () => {
+    expectClose(results(), stockCpu, 'matmul and sums');
+  });
+
+  it("gradients of every weight of the reference CNN's softmax cross-entropy", () => {
+    const gradients = results()['reference cnn']!;
+    expect(gradients).toHaveLength(8);
+    expect(gradients.some((g) => g.some((v) => v !== 0))).toBe(true);
+    expectClose(results(), stockCpu, 'reference cnn');
+  });
+});
+
+describe('memory', () => {
+  it('leaves no tensors behind on wasm', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const dataIds = tf.engine().backend.numDataIds();
+    convGradients(convCases[1]!, 1);
+    poolGradient(poolCases[0]!, 1);
+    matMulAndSums(1);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+  });
+});

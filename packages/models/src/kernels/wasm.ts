@@ -1,0 +1,274 @@
+/**
+ * Kernels for @tensorflow/tfjs-backend-wasm: the missing Conv2DBackpropFilter and faster versions of the gradients a
+ * convolutional network needs. Every heavy product is lowered to the backend's own un-transposed BatchMatMul or
+ * Conv2D (XNNPACK), which run about ten times faster than its transposed paths; the glue loops write straight into
+ * the wasm heap.
+ */
+import {
+  backend_util,
+  type DataType,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import {
+  dilate,
+  flipFilter,
+  im2colTransposed,
+  maxPoolBackprop,
+  sumLeadingAxes,
+  transposeMatrices,
+} from './conv-math.js';
+import { type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from './shared.js';
+
+/** The part of tfjs-backend-wasm's BackendWasm these kernels use (all public members). */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+type WasmArgs = KernelArgs<WasmBackend>;
+
+/** A float32 view of a tensor in the wasm heap. Take views only after the last allocation: growth detaches them. */
+function heap(backend: WasmBackend, info: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+function reshaped(info: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+/** The backend's stock kernel functions, captured before ours replace any of them. */
+interface Stock {
+  batchMatMul: KernelFunc;
+  fusedMatMul: KernelFunc | undefined;
+  conv2D: KernelFunc;
+  conv2DBackpropInput: KernelFunc | undefined;
+  sum: KernelFunc;
+  maxPoolGrad: KernelFunc | undefined;
+}
+
+function call(kernel: KernelFunc, backend: WasmBackend, inputs: Record<string, TensorInfo>, attrs: object) {
+  return kernel({ inputs, backend, attrs: attrs as NamedAttrMap }) as TensorInfo;
+}
+
+/** `a · b` on XNNPACK's fast path: un-transposed operands, `a` [m, k] and `b` [k, n], result [m, n]. */
+function product(stock: Stock, backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
+  return call(stock.batchMatMul, backend, { a, b }, { transposeA: false, transposeB: false });
+}
+
+function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  if (info.dataFormat !== 'channelsLast') {
+    throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
+  }
+  const g = toConvGeometry(info);
+  const patch = g.filterHeight * g.filterWidth * g.inChannels;
+  const positions = g.batchSize * g.outHeight * g.outWidth;
+  const columns = backend.makeOutput([patch, positions], 'float32');
+  im2colTransposed(heap(backend, x), g, heap(backend, columns));
+  const out = product(stock, backend, columns, reshaped(dy, [positions, g.outChannels]));
+  backend.disposeData(columns.dataId);
+  return reshaped(out, filterShape);
+}
+
+/**
+ * The input gradient as a stride-1 convolution of the (dilated, padded) output gradient with the flipped filter,
+ * run by the backend's XNNPACK Conv2D.
+ */
+function conv2DBackpropInput(stock: Stock, args: WasmArgs): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  const g = toConvGeometry(info);
+  const dilatedHeight = (g.outHeight - 1) * g.strideHeight + 1;
+  const dilatedWidth = (g.outWidth - 1) * g.strideWidth + 1;
+  const padTop = g.filterHeight - 1 - g.padTop;
+  const padLeft = g.filterWidth - 1 - g.padLeft;
+  const padBottom = g.inHeight + g.padTop - dilatedHeight;
+  const padRight = g.inWidth + g.padLeft - dilatedWidth;
+  if (info.dataFormat !== 'channelsLast' || Math.min(padTop, padLeft, padBottom, padRight) < 0) {
+    if (!stock.conv2DBackpropInput) throw new Error('Conv2DBackpropInput: unsupported geometry on wasm');
+    return stock.conv2DBackpropInput(args as never) as TensorInfo;
+  }
+  const strided = g.strideHeight > 1 || g.strideWidth > 1;
+  const flipped = backend.makeOutput([g.filterHeight, g.filterWidth, g.outChannels, g.inChannels], 'float32');
+  const source = strided
+    ? backend.makeOutput([g.batchSize, dilatedHeight, dilatedWidth, g.outChannels], 'float32')
+    : dy;
+  flipFilter(heap(backend, filter), heap(backend, flipped), g.filterHeight, g.filterWidth, g.inChannels, g.outChannels);
+  if (strided) {
+    dilate(
+      heap(backend, dy),
+      heap(backend, source),
+      g.batchSize,
+      g.outHeight,
+      g.outWidth,
+      g.outChannels,
+      g.strideHeight,
+      g.strideWidth,
+    );
+  }
+  const out = call(
+    stock.conv2D,
+    backend,
+    { x: source, filter: flipped },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [padTop, padBottom],
+        [padLeft, padRight],
+        [0, 0],
+      ],
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+    },
+  );
+  backend.disposeData(flipped.dataId);
+  if (strided) backend.disposeData(source.dataId);
+  return out;
+}
+
+/** Copies of the transposed operands, so the product runs un-transposed; the copies cost O(size), the product more. */
+function untransposed(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): { a: TensorInfo; b: TensorInfo; temporary: TensorInfo[] } {
+  const temporary: TensorInfo[] = [];
+  const flip = (t: TensorInfo): TensorInfo => {
+    const rank = t.shape.length;
+    const rows = t.shape[rank - 2]!;
+    const cols = t.shape[rank - 1]!;
+    const out = backend.makeOutput([...t.shape.slice(0, -2), cols, rows], 'float32');
+    temporary.push(out);
+    return out;
+  };
+  const newA = transposeA ? flip(a) : a;
+  const newB = transposeB ? flip(b) : b;
+  for (const [from, to, flag] of [
+    [a, newA, transposeA],
+    [b, newB, transposeB],
+  ] as const) {
+    if (!flag) continue;
+    const rank = from.shape.length;
+    const rows = from.shape[rank - 2]!;
+    const cols = from.shape[rank - 1]!;
+    const batches = from.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+    transposeMatrices(heap(backend, from), heap(backend, to), batches, rows, cols);
+  }
+  return { a: newA, b: newB, temporary };
+}
+
+function matMulKernel(stock: KernelFunc) {
+  return ({ inputs, backend, attrs }: WasmArgs): TensorInfo => {
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') {
+      return stock({ inputs, backend, attrs }) as TensorInfo;
+    }
+    const operands = untransposed(backend, a, b, transposeA, transposeB);
+    const out = stock({
+      inputs: { ...inputs, a: operands.a, b: operands.b },
+      backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    }) as TensorInfo;
+    for (const t of operands.temporary) backend.disposeData(t.dataId);
+    return out;
+  };
+}
+
+/** Sum over leading axes (the bias gradient) without the stock kernel's transpose; other sums go to the stock one. */
+function sumKernel(stock: KernelFunc) {
+  return ({ inputs, backend, attrs }: WasmArgs): TensorInfo => {
+    const { x } = inputs as { x: TensorInfo };
+    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const reduction = x.dtype === 'float32' ? leadingReduction(x.shape, axis, keepDims) : undefined;
+    if (!reduction) return stock({ inputs, backend, attrs }) as TensorInfo;
+    const out = backend.makeOutput(reduction.outShape, 'float32');
+    sumLeadingAxes(heap(backend, x), heap(backend, out), reduction.outer, reduction.inner);
+    return out;
+  };
+}
+
+function maxPoolGrad(stock: KernelFunc | undefined, { inputs, backend, attrs }: WasmArgs): TensorInfo {
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const g = poolGeometry(input.shape, attrs);
+  if (!g) {
+    if (!stock) throw new Error('MaxPoolGrad: unsupported geometry on wasm');
+    return stock({ inputs, backend, attrs }) as TensorInfo;
+  }
+  const dx = backend.makeOutput(input.shape, 'float32');
+  maxPoolBackprop(heap(backend, input), heap(backend, dy), g, heap(backend, dx));
+  return dx;
+}
+
+/** The kernel configs for backend 'wasm'; reads the stock kernels they delegate to from the registry now. */
+export function wasmKernelConfigs(): KernelConfig[] {
+  const stockKernel = (name: string) => getKernel(name, 'wasm')?.kernelFunc;
+  const batchMatMul = stockKernel('BatchMatMul');
+  const conv2D = stockKernel('Conv2D');
+  const sum = stockKernel('Sum');
+  if (!batchMatMul || !conv2D || !sum) return [];
+  const stock: Stock = {
+    batchMatMul,
+    fusedMatMul: stockKernel('_FusedMatMul'),
+    conv2D,
+    conv2DBackpropInput: stockKernel('Conv2DBackpropInput'),
+    sum,
+    maxPoolGrad: stockKernel('MaxPoolGrad'),
+  };
+  const config = (kernelName: string, kernelFunc: (args: WasmArgs) => TensorInfo): KernelConfig => ({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: kernelFunc as unknown as KernelFunc,
+  });
+  const configs = [
+    config('Conv2DBackpropFilter', (args) => conv2DBackpropFilter(stock, args)),
+    config('Conv2DBackpropInput', (args) => conv2DBackpropInput(stock, args)),
+    config('BatchMatMul', matMulKernel(batchMatMul)),
+    config('Sum', sumKernel(sum)),
+    config('MaxPoolGrad', (args) => maxPoolGrad(stock.maxPoolGrad, args)),
+  ];
+  if (stock.fusedMatMul) configs.push(config('_FusedMatMul', matMulKernel(stock.fusedMatMul)));
+  return configs;
+}
