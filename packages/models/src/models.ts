@@ -1,0 +1,310 @@
+/** Model factories: the tuned linear, MLP and CNN defaults and the exact reference architectures of MODELS.md. */
+import * as tf from '@tensorflow/tfjs-layers';
+import { ModelsError } from './errors.js';
+import type { ModelKind, TrainOptions } from './types.js';
+
+/** Every model takes one 28x28 grey image (height, width, channels) and returns 10 class probabilities. */
+export const INPUT_SHAPE = [28, 28, 1] as const;
+export const NUM_CLASSES = 10;
+export const MODEL_KINDS: readonly ModelKind[] = ['linear', 'mlp', 'cnn'];
+
+export interface LinearOptions {
+  /** Seeds the weight initialisers: the same seed gives the same weights. Default 0. */
+  seed?: number;
+}
+
+export interface MlpOptions {
+  /** Units of each hidden ReLU layer. Default [256, 128]. */
+  hiddenUnits?: number[];
+  /** Dropout rate before each dense layer after the first (0 = none). Default 0.2. */
+  dropout?: number;
+  /** Seeds the weight initialisers. Default 0. */
+  seed?: number;
+}
+
+export interface CnnOptions {
+  /**
+   * Convolution blocks: each lists the filters of its convolutions (each followed by ReLU and, if `batchNorm`, batch
+   * normalisation), and ends with a 2x2 max-pool. Default [[32, 32], [64, 64]].
+   */
+  blocks?: number[][];
+  /** Square kernel size of every convolution. Default 3. */
+  kernelSize?: number;
+  /** Convolution padding. Default 'same'. */
+  padding?: 'same' | 'valid';
+  /** Batch normalisation after each convolution's ReLU. Default true. */
+  batchNorm?: boolean;
+  /** Dropout rate after each block's pooling (0 = none). Default 0.25. */
+  blockDropout?: number;
+  /** Units of the dense ReLU layers of the head. Default [256]. */
+  denseUnits?: number[];
+  /** Dropout rate before each dense layer of the head and the output (0 = none). Default 0.4. */
+  dropout?: number;
+  /** Seeds the weight initialisers. Default 0. */
+  seed?: number;
+}
+
+export type ModelOptions = LinearOptions | MlpOptions | CnnOptions;
+
+/** Mixes the model seed with a layer's index so that layers, and models with nearby seeds, get unrelated weights. */
+function layerSeed(seed: number, layerIndex: number): number {
+  let x = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(layerIndex + 1, 0x85ebca6b)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d) >>> 0;
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b) >>> 0;
+  return (x ^ (x >>> 16)) % 2_147_483_647;
+}
+
+/** Hands out seeded initialisers in layer order. */
+class Initialisers {
+  private index = 0;
+  constructor(private readonly seed: number) {}
+  glorot() {
+    return tf.initializers.glorotUniform({ seed: layerSeed(this.seed, this.index++) });
+  }
+  he() {
+    return tf.initializers.heNormal({ seed: layerSeed(this.seed, this.index++) });
+  }
+}
+
+function checkSeed(seed: number | undefined): number {
+  if (seed === undefined) return 0;
+  if (!Number.isSafeInteger(seed)) {
+    throw new ModelsError('E_MODELS_ARGUMENT', `seed must be a whole number, got ${seed}`);
+  }
+  return seed;
+}
+
+function checkRate(name: string, rate: number): number {
+  if (!(rate >= 0 && rate < 1)) {
+    throw new ModelsError(
+      'E_MODELS_ARGUMENT',
+      `${name} must be a rate from 0 (inclusive) to 1 (exclusive), got ${rate}`,
+    );
+  }
+  return rate;
+}
+
+function checkUnits(name: string, units: readonly number[]): readonly number[] {
+  for (const unit of units) {
+    if (!Number.isSafeInteger(unit) || unit < 1) {
+      throw new ModelsError(
+        'E_MODELS_ARGUMENT',
+        `${name} must hold whole numbers of at least 1, got [${units.join(', ')}]`,
+      );
+    }
+  }
+  return units;
+}
+
+function softmaxOutput(init: Initialisers) {
+  return tf.layers.dense({
+    units: NUM_CLASSES,
+    activation: 'softmax',
+    kernelInitializer: init.glorot(),
+    name: 'output',
+  });
+}
+
+type Layer = NonNullable<tf.SequentialArgs['layers']>[number];
+
+function sequential(name: string, layers: Layer[]): tf.LayersModel {
+  return tf.sequential({ name, layers });
+}
+
+/** Flatten, then one dense softmax layer: multinomial logistic regression, no hidden non-linearity. */
+export function createLinearModel(options: LinearOptions = {}): tf.LayersModel {
+  const init = new Initialisers(checkSeed(options.seed));
+  return sequential('fmnist-linear', [
+    tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' }),
+    softmaxOutput(init),
+  ]);
+}
+
+/** Flatten, dense ReLU layers (with dropout between them), dense softmax: the non-convolutional baseline. */
+export function createMlpModel(options: MlpOptions = {}): tf.LayersModel {
+  const init = new Initialisers(checkSeed(options.seed));
+  const hiddenUnits = checkUnits('hiddenUnits', options.hiddenUnits ?? [256, 128]);
+  const dropout = checkRate('dropout', options.dropout ?? 0.2);
+  const layers: Layer[] = [tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' })];
+  hiddenUnits.forEach((units, i) => {
+    if (i > 0 && dropout > 0) layers.push(tf.layers.dropout({ rate: dropout, name: `dropout${i}` }));
+    layers.push(tf.layers.dense({ units, activation: 'relu', kernelInitializer: init.he(), name: `dense${i + 1}` }));
+  });
+  if (hiddenUnits.length > 0 && dropout > 0) {
+    layers.push(tf.layers.dropout({ rate: dropout, name: `dropout${hiddenUnits.length}` }));
+  }
+  layers.push(softmaxOutput(init));
+  return sequential('fmnist-mlp', layers);
+}
+
+/** Convolution blocks (conv, ReLU, optional batch norm, max-pool), dropout, a dense ReLU head and softmax. */
+export function createCnnModel(options: CnnOptions = {}): tf.LayersModel {
+  const init = new Initialisers(checkSeed(options.seed));
+  const blocks = options.blocks ?? [
+    [32, 32],
+    [64, 64],
+  ];
+  if (blocks.length === 0 || blocks.some((block) => block.length === 0)) {
+    throw new ModelsError('E_MODELS_ARGUMENT', 'blocks must hold at least one block of at least one convolution');
+  }
+  for (const block of blocks) checkUnits('blocks', block);
+  const kernelSize = options.kernelSize ?? 3;
+  if (!Number.isSafeInteger(kernelSize) || kernelSize < 1 || kernelSize > 28) {
+    throw new ModelsError('E_MODELS_ARGUMENT', `kernelSize must be a whole number from 1 to 28, got ${kernelSize}`);
+  }
+  const padding = options.padding ?? 'same';
+  if (padding !== 'same' && padding !== 'valid') {
+    throw new ModelsError('E_MODELS_ARGUMENT', `padding must be 'same' or 'valid', got '${String(padding)}'`);
+  }
+  const batchNorm = options.batchNorm ?? true;
+  const blockDropout = checkRate('blockDropout', options.blockDropout ?? 0.25);
+  const denseUnits = checkUnits('denseUnits', options.denseUnits ?? [256]);
+  const dropout = checkRate('dropout', options.dropout ?? 0.4);
+
+  const layers: Layer[] = [];
+  let size = INPUT_SHAPE[0] as number;
+  let conv = 0;
+  blocks.forEach((block, b) => {
+    for (const filters of block) {
+      conv++;
+      layers.push(
+        tf.layers.conv2d({
+          ...(conv === 1 ? { inputShape: [...INPUT_SHAPE] } : {}),
+          filters,
+          kernelSize,
+          padding,
+          activation: 'relu',
+          kernelInitializer: init.he(),
+          name: `conv${conv}`,
+        }),
+      );
+      if (batchNorm) layers.push(tf.layers.batchNormalization({ name: `batchnorm${conv}` }));
+      if (padding === 'valid') size -= kernelSize - 1;
+    }
+    layers.push(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${b + 1}` }));
+    size = Math.floor(size / 2);
+    if (size < 1) {
+      throw new ModelsError(
+        'E_MODELS_ARGUMENT',
+        `blocks: ${blocks.length} blocks with kernelSize ${kernelSize} and '${padding}' padding shrink a 28x28 image to nothing; use fewer blocks or 'same' padding`,
+      );
+    }
+    if (blockDropout > 0) layers.push(tf.layers.dropout({ rate: blockDropout, name: `block_dropout${b + 1}` }));
+  });
+  layers.push(tf.layers.flatten({ name: 'flatten' }));
+  denseUnits.forEach((units, i) => {
+    if (dropout > 0 && i > 0) layers.push(tf.layers.dropout({ rate: dropout, name: `dropout${i}` }));
+    layers.push(tf.layers.dense({ units, activation: 'relu', kernelInitializer: init.he(), name: `dense${i + 1}` }));
+  });
+  if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout, name: `dropout${denseUnits.length}` }));
+  layers.push(softmaxOutput(init));
+  return sequential('fmnist-cnn', layers);
+}
+
+/**
+ * Exactly the architectures of the reference table (shared/reference/MODELS.md), so that benchmarks compare like with
+ * like: no batch norm, no dropout, tfjs' default initialisers (Glorot uniform), seeded.
+ */
+export function createReferenceModel(kind: ModelKind, options: { seed?: number } = {}): tf.LayersModel {
+  const init = new Initialisers(checkSeed(options.seed));
+  const flatten = () => tf.layers.flatten({ name: 'flatten' });
+  const dense = (units: number, name: string) =>
+    tf.layers.dense({ units, activation: 'relu', kernelInitializer: init.glorot(), name });
+  switch (kind) {
+    case 'linear':
+      return sequential('reference-linear', [
+        tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' }),
+        softmaxOutput(init),
+      ]);
+    case 'mlp':
+      return sequential('reference-mlp', [
+        tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' }),
+        dense(256, 'dense1'),
+        dense(128, 'dense2'),
+        softmaxOutput(init),
+      ]);
+    case 'cnn': {
+      const convolution = (filters: number, name: string, first: boolean) =>
+        tf.layers.conv2d({
+          ...(first ? { inputShape: [...INPUT_SHAPE] } : {}),
+          filters,
+          kernelSize: 3,
+          padding: 'valid',
+          activation: 'relu',
+          kernelInitializer: init.glorot(),
+          name,
+        });
+      return sequential('reference-cnn', [
+        convolution(32, 'conv1', true),
+        tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool1' }),
+        convolution(64, 'conv2', false),
+        tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool2' }),
+        flatten(),
+        dense(128, 'dense1'),
+        softmaxOutput(init),
+      ]);
+    }
+    default:
+      throw unknownKind(kind);
+  }
+}
+
+function unknownKind(kind: unknown): ModelsError {
+  return new ModelsError(
+    'E_MODELS_ARGUMENT',
+    `model kind must be one of ${MODEL_KINDS.join(', ')}, got '${String(kind)}'`,
+  );
+}
+
+/** The tuned model of a kind (the defaults above); `options` override them. */
+export function createModel(kind: 'linear', options?: LinearOptions): tf.LayersModel;
+export function createModel(kind: 'mlp', options?: MlpOptions): tf.LayersModel;
+export function createModel(kind: 'cnn', options?: CnnOptions): tf.LayersModel;
+export function createModel(kind: ModelKind, options?: ModelOptions): tf.LayersModel;
+export function createModel(kind: ModelKind, options: ModelOptions = {}): tf.LayersModel {
+  switch (kind) {
+    case 'linear':
+      return createLinearModel(options as LinearOptions);
+    case 'mlp':
+      return createMlpModel(options as MlpOptions);
+    case 'cnn':
+      return createCnnModel(options as CnnOptions);
+    default:
+      throw unknownKind(kind);
+  }
+}
+
+/**
+ * The training settings each tuned model was tuned with (pass them to `train`, overriding what you like).
+ * Figures behind them are in the package README.
+ */
+export function recommendedTrainOptions(kind: ModelKind): TrainOptions {
+  switch (kind) {
+    case 'linear':
+      return { epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' };
+    case 'mlp':
+      return { epochs: 10, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' };
+    case 'cnn':
+      return {
+        epochs: 8,
+        batchSize: 64,
+        learningRate: 1e-3,
+        schedule: 'cosine',
+        augmentation: { flip: true, maxShift: 2 },
+      };
+    default:
+      throw unknownKind(kind);
+  }
+}
+
+/** Trainable and non-trainable parameters (batch-norm statistics included), as `model.countParams()`. */
+export function countParameters(model: tf.LayersModel): number {
+  return model.countParams();
+}
+
+/** The Keras-style layer table of `model.summary()`, as text instead of console output. */
+export function summary(model: tf.LayersModel, lineLength = 90): string {
+  const lines: string[] = [];
+  model.summary(lineLength, undefined, (...parts: unknown[]) => lines.push(parts.map(String).join(' ')));
+  return lines.join('\n');
+}
