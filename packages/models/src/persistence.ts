@@ -1,0 +1,388 @@
+/**
+ * Model files, browser-safe part: turning a model into `model.json` + `weights.bin` + `metadata.json`, and loading
+ * those files back (from any reader, e.g. `fetch`) with checks that name the missing, truncated or mismatched file.
+ * Writing to disk lives in persistence-node.ts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { version as packageVersion } from '../package.json';
+import { ModelsError } from './errors.js';
+import { INPUT_SHAPE, MODEL_KINDS, NUM_CLASSES } from './models.js';
+import type { ModelKind, TrainingHistory, TrainOptions } from './types.js';
+
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+export const METADATA_FILE = 'metadata.json';
+export const MODEL_FORMAT = 'fmnist-model';
+export const MODEL_FORMAT_VERSION = 1;
+
+/** The JSON-safe part of the training options (no callbacks, signal or data; the validation set as its size). */
+export type TrainingConfig = Omit<TrainOptions, 'validation' | 'onEpochEnd' | 'onBatchEnd' | 'signal'> & {
+  validationImages?: number;
+};
+
+/** Figures measured on the test set. */
+export interface TestMetrics {
+  accuracy: number;
+  /** Number of test images. */
+  count: number;
+  logLoss?: number;
+  top3Accuracy?: number;
+  /** Expected calibration error. */
+  ece?: number;
+  macroF1?: number;
+}
+
+/** What the caller supplies to `saveModel`; the rest of the metadata is filled in. */
+export interface ModelMetadataInput {
+  kind: ModelKind;
+  /** The statistics the training images were standardised with; inputs must be standardised the same way. */
+  normalization: { mean: number; std: number };
+  /** Class names, indexed by label. */
+  classNames: readonly string[];
+  training?: { options: TrainOptions | TrainingConfig; history: TrainingHistory };
+  test?: TestMetrics;
+}
+
+export interface FileDigest {
+  bytes: number;
+  /** Hex SHA-256 of the file's bytes. */
+  sha256: string;
+}
+
+export interface ModelMetadata {
+  format: typeof MODEL_FORMAT;
+  formatVersion: typeof MODEL_FORMAT_VERSION;
+  kind: ModelKind;
+  inputShape: [28, 28, 1];
+  normalization: { mean: number; std: number };
+  classNames: string[];
+  parameters: number;
+  training?: { options: TrainingConfig; history: TrainingHistory };
+  test?: TestMetrics;
+  packageVersion: string;
+  tfjsVersion: string;
+  /** The backend the model was saved from. */
+  backend: string;
+  /** ISO 8601 time of saving. */
+  createdAt: string;
+  /** Size and hash of the two model files, so that a truncated or swapped file is caught on loading. */
+  files: { [MODEL_FILE]: FileDigest; [WEIGHTS_FILE]: FileDigest };
+}
+
+/** The three files of a saved model, ready to be written anywhere. */
+export interface ModelFiles {
+  [MODEL_FILE]: Uint8Array;
+  [WEIGHTS_FILE]: Uint8Array;
+  [METADATA_FILE]: Uint8Array;
+}
+
+export interface LoadedModel {
+  model: tfl.LayersModel;
+  metadata: ModelMetadata;
+}
+
+/**
+ * Reads one file of a saved model by name: its bytes, or `undefined` when it does not exist. Other failures throw.
+ */
+export type ModelFileReader = (name: string) => Promise<Uint8Array | undefined>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+async function sha256(bytes: Uint8Array): Promise<string | undefined> {
+  // crypto.subtle exists in Node >= 19 and in browsers' secure contexts; elsewhere only sizes are checked.
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return undefined;
+  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function trainingConfig(options: TrainOptions | TrainingConfig): TrainingConfig {
+  const { validation, onEpochEnd, onBatchEnd, signal, ...rest } = options as TrainOptions & TrainingConfig;
+  const config: TrainingConfig = JSON.parse(JSON.stringify(rest));
+  if (validation) config.validationImages = validation.count;
+  return config;
+}
+
+function checkMetadataInput(input: ModelMetadataInput): void {
+  if (!MODEL_KINDS.includes(input.kind)) {
+    throw new ModelsError(
+      'E_MODELS_ARGUMENT',
+      `metadata.kind must be one of ${MODEL_KINDS.join(', ')}, got '${input.kind}'`,
+    );
+  }
+  const { mean, std } = input.normalization ?? {};
+  if (!Number.isFinite(mean) || !(std > 0)) {
+    throw new ModelsError(
+      'E_MODELS_ARGUMENT',
+      `metadata.normalization must be { mean, std } with a finite mean and a positive std, got ${JSON.stringify(input.normalization)}`,
+    );
+  }
+  if (!Array.isArray(input.classNames) || input.classNames.length !== NUM_CLASSES) {
+    throw new ModelsError('E_MODELS_ARGUMENT', `metadata.classNames must list ${NUM_CLASSES} names, one per label`);
+  }
+}
+
+/** Serialises a model and its metadata into the three files `saveModel` writes (tfjs layers-model format). */
+export async function serializeModel(model: tfl.LayersModel, input: ModelMetadataInput): Promise<ModelFiles> {
+  checkMetadataInput(input);
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (modelArtifacts) => {
+      artifacts = modelArtifacts;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(modelArtifacts) };
+    }),
+  );
+  if (!artifacts?.weightSpecs || artifacts.weightData === undefined) {
+    throw new ModelsError('E_MODELS_SAVE_FAILED', 'tfjs returned no weights for the model; is it built?');
+  }
+  const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const modelJson: tf.io.ModelJSON = {
+    modelTopology: artifacts.modelTopology as object,
+    format: 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+    convertedBy: null,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+    ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+  };
+  const modelBytes = encoder.encode(JSON.stringify(modelJson));
+  const digest = async (bytes: Uint8Array): Promise<FileDigest> => ({
+    bytes: bytes.byteLength,
+    sha256: (await sha256(bytes)) ?? '',
+  });
+  const metadata: ModelMetadata = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    kind: input.kind,
+    inputShape: [...INPUT_SHAPE],
+    normalization: { mean: input.normalization.mean, std: input.normalization.std },
+    classNames: [...input.classNames],
+    parameters: model.countParams(),
+    ...(input.training
+      ? { training: { options: trainingConfig(input.training.options), history: input.training.history } }
+      : {}),
+    ...(input.test ? { test: input.test } : {}),
+    packageVersion,
+    tfjsVersion: tf.version_core,
+    backend: tf.getBackend(),
+    createdAt: new Date().toISOString(),
+    files: { [MODEL_FILE]: await digest(modelBytes), [WEIGHTS_FILE]: await digest(weights) },
+  };
+  return {
+    [MODEL_FILE]: modelBytes,
+    [WEIGHTS_FILE]: weights,
+    [METADATA_FILE]: encoder.encode(`${JSON.stringify(metadata, null, 2)}\n`),
+  };
+}
+
+function fileError(
+  code: 'E_MODELS_FILE_MISSING' | 'E_MODELS_FILE_TRUNCATED' | 'E_MODELS_FILE_MISMATCH' | 'E_MODELS_FILE_INVALID',
+  where: string,
+  name: string,
+  problem: string,
+  cause?: unknown,
+): ModelsError {
+  const advice =
+    code === 'E_MODELS_FILE_MISSING'
+      ? `a saved model is a directory holding ${MODEL_FILE}, ${WEIGHTS_FILE} and ${METADATA_FILE}`
+      : 'save or export the model again';
+  return new ModelsError(code, `${where}${name}: ${problem}; ${advice}`, cause === undefined ? undefined : { cause });
+}
+
+function parseJson(bytes: Uint8Array, where: string, name: string): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    const problem = `is not valid JSON (${error instanceof Error ? error.message : String(error)})`;
+    // A JSON file cut short is the usual cause: say so.
+    const code =
+      bytes.byteLength === 0 || error instanceof SyntaxError ? 'E_MODELS_FILE_TRUNCATED' : 'E_MODELS_FILE_INVALID';
+    throw fileError(code, where, name, `${problem}, perhaps truncated`, error);
+  }
+}
+
+/** Checks the metadata's fields; returns it typed. */
+export function checkMetadata(value: unknown, where = ''): ModelMetadata {
+  const invalid = (problem: string) => fileError('E_MODELS_FILE_INVALID', where, METADATA_FILE, problem);
+  if (typeof value !== 'object' || value === null) throw invalid('is not a JSON object');
+  const metadata = value as Partial<ModelMetadata>;
+  if (metadata.format !== MODEL_FORMAT) {
+    throw invalid(`has format ${JSON.stringify(metadata.format)}, expected '${MODEL_FORMAT}'`);
+  }
+  if (metadata.formatVersion !== MODEL_FORMAT_VERSION) {
+    throw invalid(
+      `has formatVersion ${JSON.stringify(metadata.formatVersion)}; this version of @fmnist/models (${packageVersion}) reads version ${MODEL_FORMAT_VERSION} (update @fmnist/models)`,
+    );
+  }
+  if (!MODEL_KINDS.includes(metadata.kind as ModelKind)) {
+    throw invalid(`has kind ${JSON.stringify(metadata.kind)}, expected one of ${MODEL_KINDS.join(', ')}`);
+  }
+  if (JSON.stringify(metadata.inputShape) !== JSON.stringify(INPUT_SHAPE)) {
+    throw invalid(`has inputShape ${JSON.stringify(metadata.inputShape)}, expected ${JSON.stringify(INPUT_SHAPE)}`);
+  }
+  const normalization = metadata.normalization;
+  if (!normalization || !Number.isFinite(normalization.mean) || !(normalization.std > 0)) {
+    throw invalid(`has normalization ${JSON.stringify(normalization)}, expected { mean, std } with std > 0`);
+  }
+  if (
+    !Array.isArray(metadata.classNames) ||
+    metadata.classNames.length !== NUM_CLASSES ||
+    metadata.classNames.some((name) => typeof name !== 'string')
+  ) {
+    throw invalid(`must list ${NUM_CLASSES} classNames`);
+  }
+  for (const file of [MODEL_FILE, WEIGHTS_FILE] as const) {
+    const digest = metadata.files?.[file];
+    if (!digest || !Number.isSafeInteger(digest.bytes) || typeof digest.sha256 !== 'string') {
+      throw invalid(`lacks the size and sha256 of ${file} (files.${file})`);
+    }
+  }
+  return metadata as ModelMetadata;
+}
+
+async function checkDigest(bytes: Uint8Array, expected: FileDigest, where: string, name: string): Promise<void> {
+  if (bytes.byteLength < expected.bytes) {
+    throw fileError(
+      'E_MODELS_FILE_TRUNCATED',
+      where,
+      name,
+      `has ${bytes.byteLength} bytes, ${METADATA_FILE} records ${expected.bytes}: the file is truncated`,
+    );
+  }
+  const actual = expected.sha256 ? await sha256(bytes) : undefined;
+  if (bytes.byteLength !== expected.bytes || (actual !== undefined && actual !== expected.sha256)) {
+    throw fileError(
+      'E_MODELS_FILE_MISMATCH',
+      where,
+      name,
+      `does not match ${METADATA_FILE} (${bytes.byteLength} bytes, sha256 ${actual ?? 'unchecked'}; expected ${expected.bytes} bytes, sha256 ${expected.sha256}): the files come from different saves`,
+    );
+  }
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+function expectedWeightBytes(specs: tf.io.WeightsManifestEntry[]): number {
+  let total = 0;
+  for (const spec of specs) {
+    const elements = spec.shape.reduce((product, size) => product * size, 1);
+    const dtype = spec.quantization?.dtype ?? spec.dtype;
+    total += elements * (DTYPE_BYTES[dtype] ?? 4);
+  }
+  return total;
+}
+
+/**
+ * Loads a saved model through `read` (one call per file) and checks it: metadata format and fields, each file's size
+ * and hash against the metadata, the weights against model.json's manifest, and the model's input and output shapes.
+ * `where` prefixes file names in error messages (a directory or URL ending in `/`).
+ */
+export async function loadModelFromFiles(read: ModelFileReader, where = ''): Promise<LoadedModel> {
+  const readRequired = async (name: string) => {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await read(name);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw fileError('E_MODELS_FILE_MISSING', where, name, `could not be read (${reason})`, error);
+    }
+    if (bytes === undefined) throw fileError('E_MODELS_FILE_MISSING', where, name, 'does not exist');
+    return bytes;
+  };
+  const metadata = checkMetadata(parseJson(await readRequired(METADATA_FILE), where, METADATA_FILE), where);
+
+  const modelBytes = await readRequired(MODEL_FILE);
+  await checkDigest(modelBytes, metadata.files[MODEL_FILE], where, MODEL_FILE);
+  const modelJson = parseJson(modelBytes, where, MODEL_FILE) as Partial<tf.io.ModelJSON>;
+  const manifest = modelJson.weightsManifest;
+  if (
+    !modelJson.modelTopology ||
+    !Array.isArray(manifest) ||
+    manifest.length !== 1 ||
+    JSON.stringify(manifest[0]?.paths) !== JSON.stringify([WEIGHTS_FILE])
+  ) {
+    throw fileError(
+      'E_MODELS_FILE_INVALID',
+      where,
+      MODEL_FILE,
+      `is not a tfjs layers model whose weights are all in ${WEIGHTS_FILE}`,
+    );
+  }
+  const weightSpecs = manifest[0]!.weights;
+
+  const weights = await readRequired(WEIGHTS_FILE);
+  const expectedBytes = expectedWeightBytes(weightSpecs);
+  if (weights.byteLength < expectedBytes) {
+    throw fileError(
+      'E_MODELS_FILE_TRUNCATED',
+      where,
+      WEIGHTS_FILE,
+      `has ${weights.byteLength} bytes, ${MODEL_FILE} describes ${expectedBytes}: the file is truncated`,
+    );
+  }
+  if (weights.byteLength !== expectedBytes) {
+    throw fileError(
+      'E_MODELS_FILE_MISMATCH',
+      where,
+      WEIGHTS_FILE,
+      `has ${weights.byteLength} bytes, ${MODEL_FILE} describes ${expectedBytes}: the weights belong to another model`,
+    );
+  }
+  await checkDigest(weights, metadata.files[WEIGHTS_FILE], where, WEIGHTS_FILE);
+
+  let model: tfl.LayersModel;
+  try {
+    // Copy into an ArrayBuffer of its own: the bytes may be a view into a larger (e.g. Node Buffer pool) buffer.
+    const weightData = weights.slice().buffer;
+    model = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs,
+        weightData,
+        ...(modelJson.trainingConfig ? { trainingConfig: modelJson.trainingConfig } : {}),
+      }),
+    );
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw fileError('E_MODELS_FILE_INVALID', where, MODEL_FILE, `tfjs could not build the model (${reason})`, error);
+  }
+  const inputShape = model.inputs[0]?.shape.slice(1);
+  const outputShape = model.outputs[0]?.shape.slice(1);
+  if (
+    JSON.stringify(inputShape) !== JSON.stringify(INPUT_SHAPE) ||
+    JSON.stringify(outputShape) !== `[${NUM_CLASSES}]`
+  ) {
+    model.dispose();
+    throw fileError(
+      'E_MODELS_FILE_MISMATCH',
+      where,
+      MODEL_FILE,
+      `describes a model from ${JSON.stringify(inputShape)} to ${JSON.stringify(outputShape)}, expected ${JSON.stringify(INPUT_SHAPE)} to [${NUM_CLASSES}]`,
+    );
+  }
+  return { model, metadata };
+}
+
+/** The directory URL (ending in `/`) of a model given as its directory or one of its files. */
+export function modelBaseUrl(url: string | URL, base?: string): URL {
+  const resolved = new URL(url, base ?? globalThis.location?.href);
+  if (/\/(model|metadata)\.json$/.test(resolved.pathname)) return new URL('.', resolved);
+  if (!resolved.pathname.endsWith('/')) resolved.pathname += '/';
+  return resolved;
+}
+
+/**
+ * Loads a saved or exported model from a URL (its directory, or its model.json / metadata.json) with `fetch`:
+ * works in browsers, Node and workers. A 404 is reported as a missing file.
+ */
+export async function loadModelFromUrl(url: string | URL, init?: RequestInit): Promise<LoadedModel> {
+  const base = modelBaseUrl(url);
+  const read: ModelFileReader = async (name) => {
+    const response = await fetch(new URL(name, base), init);
+    if (response.status === 404 || response.status === 410) return undefined;
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+  return loadModelFromFiles(read, base.href);
+}
