@@ -50,7 +50,8 @@ export function binomialLogPmf(k: number, n: number, p: number): number {
  */
 export function binomialTwoSidedPValue(k: number, n: number): number {
   const tail = Math.min(k, n - k);
-  if (n === 0 || 2 * tail === n) return 1;
+  // The smaller tail reaching the middle (k = n/2, or (n-1)/2 for odd n) holds half the mass: p = 1 exactly.
+  if (2 * tail >= n - 1) return 1;
   let sum = 1;
   let term = 1;
   for (let i = tail; i > 0; i--) {
