@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
+// Two entries: `index` (Node: files, cache, download) and `browser` (URLs and buffers; no Node modules).
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/browser.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

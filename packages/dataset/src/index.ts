@@ -1,2 +1,23 @@
-/** @fmnist/dataset: FashionMNIST for JavaScript: download, verify, cache and parse the IDX files, in Node and browsers. */
-export const PACKAGE_NAME = '@fmnist/dataset';
+/**
+ * @fmnist/dataset for Node: everything in the core (parsing, preprocessing, batches) plus finding, downloading,
+ * verifying and caching the files. Browsers get `./browser.ts` through the `browser` export condition.
+ */
+export * from './core.js';
+export type { DownloadProgress } from './node/download.js';
+export { defaultCacheDir, ENVIRONMENT_VARIABLES, type Environment } from './node/environment.js';
+export { downloadFashionMnist, loadFashionMnist, verifyFashionMnist } from './node/fashion-mnist.js';
+export {
+  type DownloadBehaviour,
+  type DownloadedFile,
+  type DownloadOptions,
+  type DownloadResult,
+  downloadIdxDataset,
+  type LoadOptions,
+  type LoadProgress,
+  loadIdxDataset,
+  type ReadProgress,
+  type SourceOptions,
+  type VerifiedSplitReport,
+  type VerifyReport,
+  verifyIdxDataset,
+} from './node/load.js';

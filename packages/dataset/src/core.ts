@@ -1,0 +1,9 @@
+/** Everything that works the same in Node and browsers: parsing, checksums, class names, preprocessing, batches. */
+export * from './batches.js';
+export * from './descriptor.js';
+export * from './errors.js';
+export * from './fashion-mnist.js';
+export * from './idx.js';
+export * from './preprocess.js';
+export * from './random.js';
+export * from './split.js';
