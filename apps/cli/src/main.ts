@@ -6,6 +6,7 @@ import { exitCodeFor, formatError, UsageError } from './errors.js';
 // Each command lives in its own file; add one line here per command.
 const subCommands = {
   data: () => import('./commands/data.js').then((m) => m.default),
+  export: () => import('./commands/export.js').then((m) => m.default),
 };
 
 const main = defineCommand({

@@ -1,0 +1,109 @@
+// End to end: the built `fmnist export` writes a bundle that createClassifier loads and that predicts like the model.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CLASS_NAMES, FASHION_MNIST_FILES } from '@fmnist/dataset';
+import { createClassifier, createModel, loadModel, saveModel } from '@fmnist/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const binary = fileURLToPath(new URL('../../bin/fmnist.js', import.meta.url));
+let work: string;
+let modelDir: string;
+
+async function fmnist(...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [binary, ...args], { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  work = await mkdtemp(join(tmpdir(), 'fmnist-export-'));
+  modelDir = join(work, 'model');
+  const model = createModel('linear', { seed: 3 });
+  await saveModel(model, modelDir, {
+    kind: 'linear',
+    normalization: { mean: 0.286, std: 0.353 },
+    classNames: CLASS_NAMES,
+    test: { accuracy: 0.8125, count: 16 },
+  });
+  model.dispose();
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('fmnist export', () => {
+  it('writes model.json, weights.bin and a metadata.json with classes, shape, normalisation, checksums, metrics, versions', async () => {
+    const out = join(work, 'web');
+    const result = await fmnist('export', '--model-dir', modelDir, '--out', out, '--json');
+    expect(result.stderr).not.toMatch(/fmnist:/);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.files.map((file: { name: string }) => file.name)).toEqual([
+      'model.json',
+      'weights.bin',
+      'metadata.json',
+    ]);
+    const metadata = JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8'));
+    expect(metadata.classNames).toEqual([...CLASS_NAMES]);
+    expect(metadata.inputShape).toEqual([28, 28, 1]);
+    expect(metadata.normalization).toEqual({ mean: 0.286, std: 0.353 });
+    expect(metadata.dataset.checksums['t10k-images-idx3-ubyte.gz'].sha256).toBe(FASHION_MNIST_FILES.test.images.sha256);
+    expect(metadata.metrics).toEqual({ accuracy: 0.8125, count: 16 });
+    expect(metadata.versions['@fmnist/cli']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(metadata.versions['@tensorflow/tfjs-core']).toBe(tf.version_core);
+    // The weights are copied byte for byte.
+    expect(await readFile(join(out, 'weights.bin'))).toEqual(await readFile(join(modelDir, 'weights.bin')));
+  });
+
+  it('produces a bundle createClassifier loads, predicting exactly like the saved model', async () => {
+    const out = join(work, 'web-predict');
+    expect((await fmnist('export', '--model-dir', modelDir, '--out', out)).code).toBe(0);
+    const classifier = await createClassifier(out);
+    const { model } = await loadModel(modelDir);
+    const image = new Uint8Array(784).map((_, i) => (i * 7) % 256);
+    const direct = tf.tidy(() => {
+      const input = tf.tensor4d(
+        Array.from(image, (v) => (v / 255 - 0.286) / 0.353),
+        [1, 28, 28, 1],
+      );
+      return Array.from((model.predict(input) as tf.Tensor).dataSync());
+    });
+    const viaBundle = Array.from(await classifier.predictProbabilities([image]));
+    viaBundle.forEach((probability, index) => expect(probability).toBeCloseTo(direct[index] as number, 6));
+    classifier.dispose();
+    model.dispose();
+  });
+
+  it('replaces an earlier bundle but refuses a folder holding something else', async () => {
+    const out = join(work, 'again');
+    expect((await fmnist('export', '--model-dir', modelDir, '--out', out)).code).toBe(0);
+    expect((await fmnist('export', '--model-dir', modelDir, '--out', out)).code).toBe(0);
+    const busy = join(work, 'busy');
+    await mkdir(busy);
+    await writeFile(join(busy, 'notes.txt'), 'keep me');
+    const refused = await fmnist('export', '--model-dir', modelDir, '--out', busy);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--out .*busy is not empty and holds no metadata\.json/);
+    expect(await readFile(join(busy, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('fails in one line naming the folder when the model is missing, and asks for --out', async () => {
+    const missing = await fmnist('export', '--model-dir', join(work, 'nowhere'), '--out', join(work, 'x'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^fmnist: .*nowhere.*\[E_MODELS_FILE_MISSING\]$/m);
+    const noOut = await fmnist('export', '--model-dir', modelDir);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/needs --out/);
+  });
+});
