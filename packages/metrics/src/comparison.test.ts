@@ -130,3 +130,22 @@ describe('pairedBootstrapDifferenceCI', () => {
     expect(thrown(() => pairedBootstrapDifferenceCI([0, 1], [0, 1], [0])).code).toBe('LENGTH_MISMATCH');
   });
 });
+
+describe('accuracy fast path', () => {
+  const { yTrue, predictions } = simulate(1000, [0.8, 0.75], 5);
+  const [predA, predB] = predictions as [Int32Array, Int32Array];
+  const viaCalls = (truth: ArrayLike<number>, predicted: ArrayLike<number>) => accuracy(truth, predicted);
+
+  it('gives exactly the intervals that calling accuracy on every resample gives', () => {
+    const options = { resamples: 200, seed: 9 };
+    expect(bootstrapCI(accuracy, yTrue, predA, options)).toEqual(bootstrapCI(viaCalls, yTrue, predA, options));
+    expect(pairedBootstrapDifferenceCI(yTrue, predA, predB, options)).toEqual(
+      pairedBootstrapDifferenceCI(yTrue, predA, predB, { ...options, metric: viaCalls }),
+    );
+  });
+
+  it('still names the argument and index of a bad label', () => {
+    expect(thrown(() => pairedBootstrapDifferenceCI([0, 1], [0, 1], [0, 0.5])).message).toContain('predB[1] is 0.5');
+    expect(thrown(() => bootstrapCI(accuracy, [0, -1], [0, 1])).message).toContain('yTrue[1] is -1');
+  });
+});

@@ -108,7 +108,30 @@ function gather(labels: Labels, indices: Int32Array, into: Float64Array): Float6
   return into;
 }
 
-/** Seeded percentile bootstrap confidence interval of `metric(yTrue, yPred)`. */
+/** 1 where the prediction is right, else 0; validates the labels as {@link accuracy} does. */
+function correctness(yTrue: Labels, yPred: Labels, name: string): Uint8Array {
+  const correct = new Uint8Array(yTrue.length);
+  for (let index = 0; index < correct.length; index++) {
+    const label = yTrue[index]!;
+    const predicted = yPred[index]!;
+    if (!Number.isInteger(label) || label < 0) throw labelError('yTrue', index, label);
+    if (!Number.isInteger(predicted) || predicted < 0) throw labelError(name, index, predicted);
+    correct[index] = label === predicted ? 1 : 0;
+  }
+  return correct;
+}
+
+/** Number of right predictions among the resampled indices. */
+function countCorrect(correct: Uint8Array, indices: Int32Array): number {
+  let count = 0;
+  for (let index = 0; index < indices.length; index++) count += correct[indices[index]!]!;
+  return count;
+}
+
+/**
+ * Seeded percentile bootstrap confidence interval of `metric(yTrue, yPred)`. The arrays passed to `metric` are reused
+ * between resamples. For {@link accuracy} itself, resamples count precomputed hits instead of calling it (same values).
+ */
 export function bootstrapCI(
   metric: LabelMetric,
   yTrue: Labels,
@@ -116,6 +139,15 @@ export function bootstrapCI(
   options: BootstrapOptions = {},
 ): ConfidenceInterval {
   const length = assertSameLength({ yTrue, yPred });
+  if (metric === accuracy) {
+    const correct = correctness(yTrue, yPred, 'yPred');
+    return percentileBootstrap(
+      length,
+      accuracy(yTrue, yPred),
+      (indices) => countCorrect(correct, indices) / length,
+      options,
+    );
+  }
   const trueSample = new Float64Array(length);
   const predictedSample = new Float64Array(length);
   return percentileBootstrap(
@@ -136,8 +168,18 @@ export function pairedBootstrapDifferenceCI(
   predB: Labels,
   options: PairedBootstrapOptions = {},
 ): ConfidenceInterval {
-  const metric = options.metric ?? ((truth: Labels, predicted: Labels) => accuracy(truth, predicted));
   const length = assertSameLength({ yTrue, predA, predB });
+  const metric = options.metric ?? accuracy;
+  if (metric === accuracy) {
+    const correctA = correctness(yTrue, predA, 'predA');
+    const correctB = correctness(yTrue, predB, 'predB');
+    return percentileBootstrap(
+      length,
+      accuracy(yTrue, predA) - accuracy(yTrue, predB),
+      (indices) => countCorrect(correctA, indices) / length - countCorrect(correctB, indices) / length,
+      options,
+    );
+  }
   const trueSample = new Float64Array(length);
   const sampleA = new Float64Array(length);
   const sampleB = new Float64Array(length);
