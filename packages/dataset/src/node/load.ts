@@ -246,7 +246,10 @@ async function readSplit(
     labelsFile: labels.path,
     classCount: descriptor.classNames.length,
   });
-  return { split: { ...decoded, source: { ...source, files: found } }, files: { images, labels } };
+  return {
+    split: { ...decoded, source: { ...source, files: { images: found.images, labels: found.labels } } },
+    files: { images, labels },
+  };
 }
 
 export interface DownloadOptions extends SourceOptions, DownloadBehaviour {
