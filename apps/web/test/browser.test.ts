@@ -1,0 +1,143 @@
+// The built demo in Debian's Chromium (through playwright-core): it loads cleanly, predicts what Node predicts with
+// the same exported model, handles drawings, and explains a bad model URL. A screenshot goes to test-results/.
+import { rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { loadFashionMnist } from '@fmnist/dataset';
+import { type Classifier, createClassifier, type Prediction } from '@fmnist/models';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureDemoBuilt,
+  exportTinyModel,
+  makeWorkDir,
+  serve,
+  systemDataDir,
+  webRoot,
+  writeTinyReport,
+} from './site.js';
+
+const SAMPLES = 12;
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const artifacts = join(webRoot, 'test-results');
+
+let work: string;
+let bundle: string;
+let site: { url: string; server: Server };
+let context: BrowserContext;
+let nodeClassifier: Classifier;
+
+beforeAll(async () => {
+  work = await makeWorkDir();
+  const [dist, exported, report] = await Promise.all([ensureDemoBuilt(), exportTinyModel(work), writeTinyReport(work)]);
+  bundle = exported;
+  site = await serve({ '/model/': bundle, '/data/': systemDataDir, '/report/': report, '/': dist });
+  nodeClassifier = await createClassifier(bundle);
+  // Playwright passes its own --user-data-dir: a fresh one per run.
+  context = await chromium.launchPersistentContext(await makeWorkDir(), {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1100, height: 1400 },
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  site?.server.close();
+  nodeClassifier?.dispose();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** Opens the demo and collects console errors and uncaught exceptions. */
+async function open(query: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${site.url}/${query}`);
+  await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 120_000 });
+  return { page, errors };
+}
+
+describe('the demo in Chromium', () => {
+  it('loads with no console errors and predicts the test images exactly as Node does with the same model', async () => {
+    const { page, errors } = await open(`?model=./model/&data=./data/&samples=${SAMPLES}&report=./report/`);
+    await page.screenshot({ path: join(artifacts, 'demo.png'), fullPage: true });
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+
+    const shown = await page.$$eval('#samples figure', (figures) =>
+      figures.map((figure) => ({
+        index: Number((figure as HTMLElement).dataset.index),
+        top: JSON.parse((figure as HTMLElement).dataset.top ?? '[]') as Prediction[],
+      })),
+    );
+    expect(shown).toHaveLength(SAMPLES);
+    const test = await loadFashionMnist({ split: 'test', dataDir: systemDataDir });
+    const images = shown.map(({ index }) => test.images.subarray(index * 784, (index + 1) * 784));
+    const expected = await nodeClassifier.classifyMany(images, { topK: 3 });
+    shown.forEach(({ top }, i) => {
+      const reference = expected[i] as Prediction[];
+      expect(top.map((p) => p.classIndex)).toEqual(reference.map((p) => p.classIndex));
+      top.forEach((prediction, k) => {
+        expect(Math.abs(prediction.probability - (reference[k] as Prediction).probability)).toBeLessThanOrEqual(1e-4);
+      });
+    });
+
+    // The figures of the study's report are shown.
+    expect(await page.locator('#figures img').getAttribute('alt')).toBe('Per-class F1');
+    const figures = await page.evaluate(() => window.fmnistDemo);
+    expect(figures.firstPredictionMs).toBeGreaterThan(0);
+    expect(figures.imagesPerSecond).toBeGreaterThan(0);
+    await writeFile(join(artifacts, 'web-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(
+      `demo: first prediction ${Math.round(figures.firstPredictionMs ?? 0)} ms after navigation start, ` +
+        `${Math.round(figures.imagesPerSecond ?? 0)} images/s in Chromium (linear model, cpu backend)`,
+    );
+    await page.close();
+  });
+
+  it('classifies a drawing and lists its top 3 classes', async () => {
+    const { page, errors } = await open('?model=./model/&data=./data/&samples=1');
+    const pad = page.locator('#pad');
+    const box = await pad.boundingBox();
+    if (!box) throw new Error('the drawing pad is not visible');
+    // A vertical bar: roughly a pair of trousers.
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.9, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForSelector('#top3 li:nth-child(3)');
+    const probabilities = await page.$$eval('#top3 li', (items) =>
+      items.map((item) => Number((item as HTMLElement).dataset.probability)),
+    );
+    expect(probabilities).toHaveLength(3);
+    expect(probabilities[0]).toBeGreaterThanOrEqual(probabilities[1] as number);
+    expect(probabilities[1]).toBeGreaterThanOrEqual(probabilities[2] as number);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a clear message, not a blank page, when the model URL is wrong', async () => {
+    const { page } = await open('?model=./no-such-model/&data=./data/');
+    expect(await page.getAttribute('body', 'data-state')).toBe('error');
+    const message = await page.locator('#error').textContent();
+    expect(message).toMatch(/Could not load the model from \.\/no-such-model\//);
+    expect(message).toMatch(/no-such-model\/metadata\.json: does not exist/);
+    expect(await page.locator('h1').isVisible()).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'demo-bad-model.png') });
+    await page.close();
+  });
+});
