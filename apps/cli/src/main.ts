@@ -6,9 +6,6 @@ import { exitCodeFor, formatError, UsageError } from './errors.js';
 // Each command lives in its own file; add one line here per command.
 const subCommands = {
   data: () => import('./commands/data.js').then((m) => m.default),
-  compare: () => import('./commands/compare.js').then((m) => m.default),
-  predict: () => import('./commands/predict.js').then((m) => m.default),
-  report: () => import('./commands/report.js').then((m) => m.default),
   train: () => import('./commands/train.js').then((m) => m.default),
   eval: () => import('./commands/eval.js').then((m) => m.default),
   export: () => import('./commands/export.js').then((m) => m.default),
