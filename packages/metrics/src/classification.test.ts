@@ -4,20 +4,10 @@ import {
   classificationReport,
   classificationReportFromConfusionMatrix,
   confusionMatrix,
-  MetricsError,
   precisionRecallF1,
   type ZeroDivision,
 } from './index.js';
-
-function thrown(action: () => unknown): MetricsError {
-  try {
-    action();
-  } catch (error) {
-    if (MetricsError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MetricsError');
-}
+import { thrown } from './test-helpers.js';
 
 function expectScores(actual: { precision: number; recall: number; f1: number }, expected: number[]): void {
   expect([actual.precision, actual.recall, actual.f1].map((value) => Number(value.toFixed(12)))).toEqual(

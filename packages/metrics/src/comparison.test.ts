@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  accuracy,
-  bootstrapCI,
-  MetricsError,
-  mcnemar,
-  pairedBootstrapDifferenceCI,
-  precisionRecallF1,
-} from './index.js';
+import { accuracy, bootstrapCI, mcnemar, pairedBootstrapDifferenceCI, precisionRecallF1 } from './index.js';
 import { seededRandom } from './random.js';
-
-function thrown(action: () => unknown): MetricsError {
-  try {
-    action();
-  } catch (error) {
-    if (MetricsError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MetricsError');
-}
+import { thrown } from './test-helpers.js';
 
 /** Labels of 10 classes, and predictions right with probability `skill`, from a seeded generator. */
 function simulate(size: number, skills: number[], seed: number): { yTrue: Int32Array; predictions: Int32Array[] } {

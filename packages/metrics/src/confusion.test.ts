@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confusionMatrix, MetricsError, mostConfusedPairs } from './index.js';
-
-function thrown(action: () => unknown): MetricsError {
-  try {
-    action();
-  } catch (error) {
-    if (MetricsError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MetricsError');
-}
+import { confusionMatrix, mostConfusedPairs } from './index.js';
+import { thrown } from './test-helpers.js';
 
 describe('confusionMatrix', () => {
   it('puts true classes in rows and predicted classes in columns', () => {

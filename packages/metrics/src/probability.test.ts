@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calibration, logLoss, MetricsError, topKAccuracy } from './index.js';
-
-function thrown(action: () => unknown): MetricsError {
-  try {
-    action();
-  } catch (error) {
-    if (MetricsError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MetricsError');
-}
+import { thrown } from './test-helpers.js';
 
 describe('topKAccuracy', () => {
   const proba = [
