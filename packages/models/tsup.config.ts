@@ -2,7 +2,10 @@ import { defineConfig } from 'tsup';
 
 // Two entries: `index` (Node: adds saveModel/loadModel on files) and `browser` (no Node modules; loads from URLs).
 export default defineConfig({
-  entry: ['src/index.ts', 'src/browser.ts'],
+  // The training worker is its own file (dist/parallel/worker.{js,cjs}), started by train() with workers > 1.
+  entry: ['src/index.ts', 'src/browser.ts', 'src/parallel/worker.ts'],
+  // import.meta.url in the CJS build (train() locates the worker file from it).
+  shims: true,
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

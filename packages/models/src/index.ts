@@ -56,5 +56,6 @@ export {
   WEIGHTS_FILE,
 } from './persistence.js';
 export { loadModel, saveModel } from './persistence-node.js';
+export { train } from './train.js';
 export { evaluate, type ModelEvaluation, type Predictions, type PredictOptions, predict } from './predict.js';
 export * from './types.js';

@@ -1,0 +1,151 @@
+/**
+ * The deterministic parts of a training step that need no tensors: seeded epoch order, batch boundaries, each worker's
+ * share of a batch, the learning-rate schedule, and augmentation of a Float32 batch in place.
+ *
+ * This module (like everything a training worker loads) imports no other @fmnist package: a worker started from the
+ * TypeScript source under tsx resolves packages through node_modules, where siblings would need a build first.
+ */
+import type { LearningRateSchedule } from '../types.js';
+
+/** mulberry32: a tiny, fast 32-bit PRNG; the same seed gives the same stream on every thread and platform. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Mixes several integers into one 32-bit value (for seeds that depend on the run seed, epoch and image). */
+export function mixSeeds(...values: number[]): number {
+  let hash = 0x811c9dc5;
+  for (const value of values) {
+    hash = Math.imul(hash ^ (value >>> 0), 0x01000193) >>> 0;
+    hash = Math.imul(hash ^ (hash >>> 13), 0x5bd1e995) >>> 0;
+    hash ^= hash >>> 15;
+  }
+  return hash >>> 0;
+}
+
+/** The order in which epoch `epoch` (0-based) visits the `count` training images: a seeded Fisher-Yates shuffle. */
+export function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let index = 0; index < count; index++) order[index] = index;
+  const random = seededRandom(mixSeeds(seed, epoch, 0x5eed));
+  for (let index = count - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    const swap = order[index]!;
+    order[index] = order[other]!;
+    order[other] = swap;
+  }
+  return order;
+}
+
+/** Optimiser steps in one epoch (the last batch may be smaller). */
+export function stepsPerEpoch(count: number, batchSize: number): number {
+  return Math.ceil(count / batchSize);
+}
+
+/** `[start, end)` of worker `worker`'s share of a batch of `size` images: contiguous, sizes differ by at most one. */
+export function workerShare(size: number, workers: number, worker: number): { start: number; end: number } {
+  const base = Math.floor(size / workers);
+  const extra = size % workers;
+  const start = worker * base + Math.min(worker, extra);
+  return { start, end: start + base + (worker < extra ? 1 : 0) };
+}
+
+/** Learning rate of global step `step` (0-based) out of `totalSteps`; cosine decays to 0 over the whole run. */
+export function learningRateAt(
+  step: number,
+  totalSteps: number,
+  learningRate: number,
+  schedule: LearningRateSchedule,
+): number {
+  if (schedule === 'constant' || totalSteps <= 0) return learningRate;
+  return 0.5 * learningRate * (1 + Math.cos((Math.PI * step) / totalSteps));
+}
+
+export interface Augmentation {
+  flip: boolean;
+  maxShift: number;
+}
+
+/**
+ * Copies images `order[start..end)` into `batch` (NHWC, one channel), their labels into `batchLabels` and the
+ * one-hot labels into `oneHot`.
+ * With augmentation, each image is flipped and shifted by draws that depend only on (seed, epoch, position in the
+ * epoch), so an image gets the same augmentation whichever worker handles it. Shifted-in pixels take the image's
+ * corner value (the normalised background), not 0, since 0 is not black after standardisation.
+ */
+export function fillBatch(
+  images: Float32Array,
+  labels: Uint8Array,
+  order: Uint32Array,
+  start: number,
+  end: number,
+  imageSize: { rows: number; cols: number },
+  batch: Float32Array,
+  batchLabels: Uint8Array,
+  oneHot: Float32Array,
+  augmentation: Augmentation | undefined,
+  seed: number,
+  epoch: number,
+): void {
+  const { rows, cols } = imageSize;
+  const pixels = rows * cols;
+  oneHot.fill(0, 0, (end - start) * 10);
+  for (let position = start; position < end; position++) {
+    const image = order[position]!;
+    const target = (position - start) * pixels;
+    const label = labels[image]!;
+    batchLabels[position - start] = label;
+    oneHot[(position - start) * 10 + label] = 1;
+    const source = image * pixels;
+    if (augmentation === undefined || (!augmentation.flip && augmentation.maxShift <= 0)) {
+      batch.set(images.subarray(source, source + pixels), target);
+      continue;
+    }
+    const random = seededRandom(mixSeeds(seed, epoch, position, 0xa097));
+    const flip = augmentation.flip && random() < 0.5;
+    const span = 2 * augmentation.maxShift + 1;
+    const shiftRows = augmentation.maxShift > 0 ? Math.floor(random() * span) - augmentation.maxShift : 0;
+    const shiftCols = augmentation.maxShift > 0 ? Math.floor(random() * span) - augmentation.maxShift : 0;
+    const background = images[source]!;
+    for (let row = 0; row < rows; row++) {
+      const sourceRow = row - shiftRows;
+      for (let col = 0; col < cols; col++) {
+        const shiftedCol = col - shiftCols;
+        const sourceCol = flip ? cols - 1 - shiftedCol : shiftedCol;
+        const inside = sourceRow >= 0 && sourceRow < rows && sourceCol >= 0 && sourceCol < cols;
+        batch[target + row * cols + col] = inside ? images[source + sourceRow * cols + sourceCol]! : background;
+      }
+    }
+  }
+}
+
+/** Sum of clipped cross-entropy and count of correct top-1 predictions, from softmax probabilities (float64 in JS). */
+export function scoreProbabilities(
+  probabilities: Float32Array,
+  labels: Uint8Array,
+  start: number,
+  count: number,
+  epsilon: number,
+): { lossSum: number; correct: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (let row = 0; row < count; row++) {
+    const offset = row * 10;
+    const label = labels[start + row]!;
+    let best = 0;
+    for (let klass = 1; klass < 10; klass++) {
+      if (probabilities[offset + klass]! > probabilities[offset + best]!) best = klass;
+    }
+    if (best === label) correct++;
+    const probability = Math.min(Math.max(probabilities[offset + label]!, epsilon), 1 - epsilon);
+    lossSum -= Math.log(probability);
+  }
+  return { lossSum, correct };
+}

@@ -1,0 +1,177 @@
+/**
+ * One copy of the model being trained, with its own Adam optimiser: computes the gradient of the cross-entropy on a
+ * batch, applies a gradient, evaluates a range of images. Used as is by single-threaded training and by every worker.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { type Augmentation, fillBatch, scoreProbabilities } from './batches.js';
+
+/** Keras' clipping of probabilities before the logarithm (its `epsilon()`). */
+export const PROBABILITY_EPSILON = 1e-7;
+/** Images per forward pass when evaluating. */
+export const EVALUATION_BATCH_SIZE = 256;
+
+/** Training images shared by all replicas (plain or SharedArrayBuffer-backed arrays). */
+export interface ReplicaData {
+  images: Float32Array;
+  labels: Uint8Array;
+  count: number;
+  rows: number;
+  cols: number;
+}
+
+export interface StepScore {
+  /** Sum of the per-image losses of the share (not the mean). */
+  lossSum: number;
+  correct: number;
+}
+
+export class Replica {
+  readonly model: LayersModel;
+  /** Trainable variables, in `model.trainableWeights` order (the same order on every replica). */
+  readonly variables: tf.Variable[];
+  /** Elements in each trainable variable and in all of them. */
+  readonly variableSizes: number[];
+  readonly parameterCount: number;
+  private readonly optimizer: tf.AdamOptimizer;
+  private readonly batch: Float32Array;
+  private readonly batchLabels: Uint8Array;
+  private readonly oneHot: Float32Array;
+
+  constructor(
+    model: LayersModel,
+    private readonly data: ReplicaData,
+    maxBatch: number,
+    learningRate: number,
+  ) {
+    this.model = model;
+    this.variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+    this.variableSizes = this.variables.map((variable) => variable.size);
+    this.parameterCount = this.variableSizes.reduce((sum, size) => sum + size, 0);
+    this.optimizer = tf.train.adam(learningRate);
+    this.batch = new Float32Array(maxBatch * data.rows * data.cols);
+    this.batchLabels = new Uint8Array(maxBatch);
+    this.oneHot = new Float32Array(maxBatch * 10);
+  }
+
+  /**
+   * Gradients (one tensor per trainable variable, caller disposes) of the summed loss of images `order[start..end)`
+   * divided by `lossDivisor` (the size of the whole batch, so that the shares' gradients simply add up), with the
+   * model in training mode (dropout active, batch norm on batch statistics and updating its moving averages).
+   */
+  computeGradients(
+    order: Uint32Array,
+    start: number,
+    end: number,
+    lossDivisor: number,
+    augmentation: Augmentation | undefined,
+    seed: number,
+    epoch: number,
+  ): { gradients: tf.Tensor[]; score: StepScore } {
+    const size = end - start;
+    const { rows, cols } = this.data;
+    fillBatch(
+      this.data.images,
+      this.data.labels,
+      order,
+      start,
+      end,
+      this.data,
+      this.batch,
+      this.batchLabels,
+      this.oneHot,
+      augmentation,
+      seed,
+      epoch,
+    );
+    // The backends may keep a reference to the array they were given (cpu does): these tensors die before the
+    // buffers are refilled.
+    const input = tf.tensor4d(this.batch.subarray(0, size * rows * cols), [size, rows, cols, 1]);
+    const target = tf.tensor2d(this.oneHot.subarray(0, size * 10), [size, 10]);
+    let probabilities: tf.Tensor | undefined;
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const output = this.model.apply(input, { training: true }) as tf.Tensor;
+        probabilities = tf.keep(output);
+        const clipped = tf.clipByValue(output, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON);
+        return tf.mul(tf.sum(tf.mul(target, tf.log(clipped))), -1 / lossDivisor) as tf.Scalar;
+      }, this.variables);
+      value.dispose();
+      const score = scoreProbabilities(
+        (probabilities as unknown as tf.Tensor).dataSync() as Float32Array,
+        this.batchLabels,
+        0,
+        size,
+        PROBABILITY_EPSILON,
+      );
+      return { gradients: this.variables.map((variable) => grads[variable.name]!), score };
+    } finally {
+      input.dispose();
+      target.dispose();
+      probabilities?.dispose();
+    }
+  }
+
+  /** One Adam step with `gradients` (in variable order; not disposed here) at `learningRate`. */
+  applyGradients(gradients: tf.Tensor[], learningRate: number): void {
+    // Adam reads its public-by-convention `learningRate` field on every step; setting it is how schedules work.
+    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+    this.optimizer.applyGradients(
+      this.variables.map((variable, index) => ({ name: variable.name, tensor: gradients[index]! })),
+    );
+  }
+
+  /** Loss sum and correct count over images `[start, end)` of `data`, in inference mode, batches of 256. */
+  evaluate(data: ReplicaData, start: number, end: number): StepScore {
+    let lossSum = 0;
+    let correct = 0;
+    const pixels = data.rows * data.cols;
+    for (let first = start; first < end; first += EVALUATION_BATCH_SIZE) {
+      const size = Math.min(EVALUATION_BATCH_SIZE, end - first);
+      const probabilities = tf.tidy(() => {
+        const input = tf.tensor4d(data.images.slice(first * pixels, (first + size) * pixels), [
+          size,
+          data.rows,
+          data.cols,
+          1,
+        ]);
+        return this.model.apply(input, { training: false }) as tf.Tensor;
+      });
+      const values = probabilities.dataSync() as Float32Array;
+      probabilities.dispose();
+      const score = scoreProbabilities(values, data.labels, first, size, PROBABILITY_EPSILON);
+      lossSum += score.lossSum;
+      correct += score.correct;
+    }
+    return { lossSum, correct };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/** Copies of all the model's weights (trainable and not), in `model.weights` order. */
+export function readWeights(model: LayersModel): Float32Array[] {
+  return model.weights.map((weight) => (weight.read().dataSync() as Float32Array).slice());
+}
+
+/** Sets all the model's weights from arrays in `model.weights` order. */
+export function writeWeights(model: LayersModel, values: readonly Float32Array[]): void {
+  const tensors = model.weights.map((weight, index) => tf.tensor(values[index]!, weight.shape as number[], 'float32'));
+  try {
+    model.setWeights(tensors);
+  } finally {
+    for (const tensor of tensors) tensor.dispose();
+  }
+}
+
+/** FNV-1a over the bit patterns of all weights: equal digests mean (practically) bit-identical replicas. */
+export function weightsDigest(values: readonly Float32Array[]): string {
+  let hash = 0x811c9dc5;
+  for (const array of values) {
+    const words = new Uint32Array(array.buffer, array.byteOffset, array.length);
+    for (let index = 0; index < words.length; index++) hash = Math.imul(hash ^ words[index]!, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,307 @@
+/**
+ * The training loop: Adam on softmax cross-entropy with seeded shuffling, optional augmentation, a learning-rate
+ * schedule, validation and early stopping, on the calling thread or data-parallel over worker threads.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ModelsError } from './errors.js';
+import { type Augmentation, epochOrder, learningRateAt, stepsPerEpoch } from './parallel/batches.js';
+import type { EpochTotals, StepConfig, TrainingEngine } from './parallel/protocol.js';
+import { Replica, type ReplicaData, readWeights, writeWeights } from './parallel/replica.js';
+import type { EpochResult, LabelledImages, TrainingHistory, TrainOptions } from './types.js';
+
+function argumentError(message: string): ModelsError {
+  return new ModelsError('E_MODELS_ARGUMENT', message);
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw argumentError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function replicaData(name: string, data: LabelledImages): ReplicaData {
+  const rows = data.rows ?? 28;
+  const cols = data.cols ?? 28;
+  if (!Number.isInteger(data.count) || data.count < 1) {
+    throw argumentError(`${name}.count must be a positive integer, got ${data.count}`);
+  }
+  if (data.images.length < data.count * rows * cols) {
+    throw argumentError(
+      `${name}.images holds ${data.images.length} values, fewer than ${data.count} images of ${rows}x${cols}: ` +
+        'pass count * rows * cols normalised pixels (see normalizeImages)',
+    );
+  }
+  if (data.labels.length < data.count) {
+    throw argumentError(`${name}.labels holds ${data.labels.length} labels, fewer than count (${data.count})`);
+  }
+  return { images: data.images, labels: data.labels, count: data.count, rows, cols };
+}
+
+function resolveOptions(options: TrainOptions): { config: StepConfig; workers: 'auto' | number } {
+  const epochs = positiveInteger('epochs', options.epochs ?? 1);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 64);
+  const learningRate = options.learningRate ?? 1e-3;
+  if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+    throw argumentError(`learningRate must be a positive number, got ${learningRate}`);
+  }
+  const schedule = options.schedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'cosine') {
+    throw argumentError(`schedule must be 'constant' or 'cosine', got '${String(schedule)}'`);
+  }
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) throw argumentError(`seed must be an integer, got ${seed}`);
+  if (options.earlyStopping !== undefined) {
+    if (options.validation === undefined) {
+      throw argumentError('earlyStopping watches the validation loss: pass validation data too');
+    }
+    positiveInteger('earlyStopping.patience', options.earlyStopping.patience);
+  }
+  let augmentation: Augmentation | undefined;
+  if (options.augmentation !== undefined) {
+    const maxShift = options.augmentation.maxShift ?? 0;
+    if (!Number.isInteger(maxShift) || maxShift < 0) {
+      throw argumentError(`augmentation.maxShift must be a non-negative integer, got ${maxShift}`);
+    }
+    augmentation = { flip: options.augmentation.flip ?? false, maxShift };
+  }
+  const workers = options.workers ?? 1;
+  if (workers !== 'auto') positiveInteger('workers', workers);
+  return { config: { epochs, batchSize, learningRate, schedule, augmentation, seed }, workers };
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** Lets timers and signal handlers (Ctrl-C) run during a long synchronous epoch on the calling thread. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+}
+const YIELD_EVERY_MS = 50;
+
+type StepListener = (step: { epoch: number; batch: number; batches: number; loss: number }) => void;
+
+/** Training on the calling thread: the caller's model is the one replica. */
+class LocalEngine implements TrainingEngine {
+  readonly workers = 1;
+  private readonly replica: Replica;
+
+  constructor(
+    private readonly model: LayersModel,
+    private readonly data: ReplicaData,
+    private readonly validation: ReplicaData | undefined,
+    private readonly config: StepConfig,
+    private readonly onStep: StepListener | undefined,
+  ) {
+    this.replica = new Replica(model, data, config.batchSize, config.learningRate);
+  }
+
+  async runEpoch(epoch: number, signal: AbortSignal | undefined): Promise<EpochTotals> {
+    const { batchSize, epochs, learningRate, schedule, augmentation, seed } = this.config;
+    const order = epochOrder(this.data.count, seed, epoch);
+    const steps = stepsPerEpoch(this.data.count, batchSize);
+    const totals: EpochTotals = { lossSum: 0, correct: 0, images: 0, cancelled: false };
+    let lastYield = Date.now();
+    for (let step = 0; step < steps; step++) {
+      const start = step * batchSize;
+      const end = Math.min(start + batchSize, this.data.count);
+      const { gradients, score } = this.replica.computeGradients(
+        order,
+        start,
+        end,
+        end - start,
+        augmentation,
+        seed,
+        epoch,
+      );
+      try {
+        this.replica.applyGradients(
+          gradients,
+          learningRateAt(epoch * steps + step, epochs * steps, learningRate, schedule),
+        );
+      } finally {
+        for (const gradient of gradients) gradient.dispose();
+      }
+      totals.lossSum += score.lossSum;
+      totals.correct += score.correct;
+      totals.images += end - start;
+      this.onStep?.({ epoch, batch: step + 1, batches: steps, loss: score.lossSum / (end - start) });
+      if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
+      if (signal?.aborted && step + 1 < steps) {
+        totals.cancelled = true;
+        break;
+      }
+    }
+    return totals;
+  }
+
+  async evaluate(): Promise<{ lossSum: number; correct: number }> {
+    return this.replica.evaluate(this.validation!, 0, this.validation!.count);
+  }
+
+  async readWeights(): Promise<Float32Array[]> {
+    return readWeights(this.model);
+  }
+
+  async close(): Promise<void> {
+    this.replica.dispose();
+  }
+}
+
+/**
+ * Trains `model` in place on `data` with Adam on the softmax cross-entropy of its (softmax) output, and returns the
+ * history. Defaults: 1 epoch, batch 64, learning rate 1e-3, constant schedule, seed 0, workers 1 (see TrainOptions).
+ *
+ * - Deterministic: the same seed, backend and worker count give bit-identical weights (dropout layers must be seeded
+ *   by the model for that).
+ * - `workers: n > 1` (Node only) trains n replicas on worker threads, each on its share of every batch; all apply the
+ *   same summed gradient, and the model receives the final weights. `'auto'` uses the available cores (at most 8),
+ *   or 1 on the tensorflow backend (native TensorFlow already uses every core) and outside Node.
+ * - Cancellation: when `options.signal` aborts, training stops after the step in progress and the history so far is
+ *   returned with `cancelled: true` (`epochs` lists the completed epochs only); nothing is thrown. Callers that want
+ *   an error call `signal.throwIfAborted()` afterwards.
+ * - Early stopping watches the validation loss; with `restoreBest` the model ends with the best epoch's weights.
+ *
+ * Throws a ModelsError: E_MODELS_ARGUMENT for invalid options or data, E_MODELS_WORKER_FAILED when a worker fails
+ * (every worker has exited by the time it throws).
+ */
+export async function train(
+  model: LayersModel,
+  data: LabelledImages,
+  options: TrainOptions = {},
+): Promise<TrainingHistory> {
+  const trainData = replicaData('data', data);
+  const validation = options.validation === undefined ? undefined : replicaData('validation', options.validation);
+  const { config, workers: requestedWorkers } = resolveOptions(options);
+  await tf.ready();
+  const backend = tf.getBackend();
+  const started = performance.now();
+
+  let workers = 1;
+  if (requestedWorkers === 'auto') {
+    if (isNode && backend !== 'tensorflow') {
+      const { autoWorkerCount } = await import('./parallel/pool.js');
+      workers = autoWorkerCount(config.batchSize);
+    }
+  } else if (requestedWorkers > 1) {
+    if (!isNode) throw argumentError(`workers: ${requestedWorkers} needs Node.js worker threads; use workers: 1 here`);
+    workers = requestedWorkers;
+  }
+
+  const steps = stepsPerEpoch(trainData.count, config.batchSize);
+  let epochStarted = performance.now();
+  const onBatchEnd = options.onBatchEnd;
+  const onStep: StepListener | undefined =
+    onBatchEnd === undefined
+      ? undefined
+      : (step) => {
+          const seconds = (performance.now() - epochStarted) / 1000;
+          const images = Math.min(step.batch * config.batchSize, trainData.count);
+          onBatchEnd({
+            epoch: step.epoch + 1,
+            batch: step.batch,
+            batches: step.batches,
+            loss: step.loss,
+            imagesPerSecond: seconds > 0 ? images / seconds : 0,
+          });
+        };
+
+  let engine: TrainingEngine;
+  if (workers > 1) {
+    const { ParallelEngine } = await import('./parallel/pool.js');
+    engine = await ParallelEngine.start(model, data, { workers, backend, config, validation, onStep });
+  } else {
+    engine = new LocalEngine(model, trainData, validation, config, onStep);
+  }
+
+  const history: TrainingHistory = {
+    epochs: [],
+    bestEpoch: 0,
+    stoppedEarly: false,
+    cancelled: false,
+    seconds: 0,
+    imagesPerSecond: 0,
+    backend,
+    workers,
+  };
+  let trainSeconds = 0;
+  let trainedImages = 0;
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestWeights: Float32Array[] | undefined;
+  let bestWeightsEpoch = 0;
+  let epochsWithoutImprovement = 0;
+  let closed = false;
+  try {
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      if (options.signal?.aborted) {
+        history.cancelled = true;
+        break;
+      }
+      epochStarted = performance.now();
+      const totals = await engine.runEpoch(epoch, options.signal);
+      const epochTrainSeconds = (performance.now() - epochStarted) / 1000;
+      trainSeconds += epochTrainSeconds;
+      trainedImages += totals.images;
+      if (totals.cancelled) {
+        history.cancelled = true;
+        break;
+      }
+      const result: EpochResult = {
+        epoch: epoch + 1,
+        loss: totals.lossSum / totals.images,
+        accuracy: totals.correct / totals.images,
+        // The rate at the epoch's first step (with 'cosine' it decays during the epoch).
+        learningRate: learningRateAt(epoch * steps, config.epochs * steps, config.learningRate, config.schedule),
+        seconds: 0,
+        imagesPerSecond: totals.images / epochTrainSeconds,
+      };
+      if (validation !== undefined) {
+        const score = await engine.evaluate();
+        result.validationLoss = score.lossSum / validation.count;
+        result.validationAccuracy = score.correct / validation.count;
+      }
+      result.seconds = (performance.now() - epochStarted) / 1000;
+      history.epochs.push(result);
+      history.bestEpoch = epoch + 1;
+
+      let stop = false;
+      if (options.earlyStopping !== undefined && result.validationLoss !== undefined) {
+        if (result.validationLoss < bestLoss) {
+          bestLoss = result.validationLoss;
+          epochsWithoutImprovement = 0;
+          if (options.earlyStopping.restoreBest) {
+            bestWeights = await engine.readWeights();
+            bestWeightsEpoch = epoch + 1;
+          }
+        } else {
+          epochsWithoutImprovement++;
+          stop = epochsWithoutImprovement >= options.earlyStopping.patience && epoch + 1 < config.epochs;
+        }
+      }
+      await options.onEpochEnd?.(result);
+      if (stop) {
+        history.stoppedEarly = true;
+        break;
+      }
+    }
+
+    // The model holds the last epoch's weights (or a cancelled epoch's); the best ones replace them if they differ.
+    let finalWeights: Float32Array[] | undefined;
+    if (bestWeights !== undefined && (bestWeightsEpoch !== history.epochs.length || history.cancelled)) {
+      finalWeights = bestWeights;
+      history.bestEpoch = bestWeightsEpoch;
+    }
+    if (finalWeights === undefined && workers > 1) finalWeights = await engine.readWeights();
+    closed = true;
+    await engine.close();
+    if (finalWeights !== undefined) writeWeights(model, finalWeights);
+  } finally {
+    if (!closed) await engine.close();
+  }
+  history.seconds = (performance.now() - started) / 1000;
+  history.imagesPerSecond = trainSeconds > 0 ? trainedImages / trainSeconds : 0;
+  return history;
+}
