@@ -46,6 +46,7 @@ describe('logLoss', () => {
   it("clips a zero probability to the input's machine epsilon, as scikit-learn's eps='auto'", () => {
     expect(logLoss([1], [[1, 0]])).toBeCloseTo(52 * Math.LN2, 12);
     expect(logLoss([1], new Float32Array([1, 0]), { numClasses: 2 })).toBeCloseTo(23 * Math.LN2, 6);
+    expect(logLoss([1], [new Float32Array([1, 0])])).toBeCloseTo(23 * Math.LN2, 6);
     expect(logLoss([1], [[1, 0]], { eps: 1e-3 })).toBeCloseTo(-Math.log(1e-3), 12);
   });
 
@@ -126,5 +127,24 @@ describe('probability input checks', () => {
   it('checks the labels against the rows', () => {
     expect(thrown(() => logLoss([0], good)).code).toBe('LENGTH_MISMATCH');
     expect(thrown(() => logLoss([0, 2], good)).message).toContain('yTrue[1] is 2');
+  });
+});
+
+describe('probability layouts', () => {
+  it('accepts rows as typed arrays, nested arrays or one flat array alike', () => {
+    const rows = [new Float32Array([0.25, 0.75]), new Float32Array([0.5, 0.5])];
+    const expected = logLoss(
+      [1, 0],
+      [
+        [0.25, 0.75],
+        [0.5, 0.5],
+      ],
+    );
+    expect(logLoss([1, 0], rows)).toBe(expected);
+    expect(logLoss([1, 0], new Float64Array([0.25, 0.75, 0.5, 0.5]), { numClasses: 2 })).toBe(expected);
+  });
+
+  it('rejects a negative rowSumTolerance', () => {
+    expect(() => logLoss([0], [[1, 0]], { rowSumTolerance: -1 })).toThrow(/rowSumTolerance/);
   });
 });

@@ -4,8 +4,11 @@ import { MetricsError } from './errors.js';
 /** Class labels: integers in `[0, numClasses)`, as `number[]` or any typed array. */
 export type Labels = ArrayLike<number>;
 
-/** Class probabilities: one row per sample, as nested arrays or a flat row-major typed array (which needs `numClasses`). */
-export type Probabilities = number[][] | Float32Array | Float64Array;
+/**
+ * Class probabilities: one row per sample (`number[][]`, or an array of typed arrays), or a flat row-major
+ * `Float32Array`/`Float64Array` (which needs `numClasses`).
+ */
+export type Probabilities = readonly ArrayLike<number>[] | Float32Array | Float64Array;
 
 /** Throws unless `value` is an integer at least `minimum`. */
 export function assertInteger(value: number, name: string, minimum: number): void {
@@ -95,25 +98,13 @@ export function readProbabilities(
   options: ProbabilityOptions = {},
 ): ProbabilityTable {
   const tolerance = options.rowSumTolerance ?? 1e-4;
+  if (!(tolerance >= 0 && tolerance < 1)) {
+    throw new MetricsError('INVALID_OPTION', `rowSumTolerance must be a number in [0, 1), got ${String(tolerance)}.`);
+  }
   let values: ArrayLike<number>;
   let numClasses: number;
   let rows: number;
-  if (Array.isArray(probabilities)) {
-    rows = probabilities.length;
-    numClasses = options.numClasses ?? probabilities[0]?.length ?? 0;
-    const flat = new Float64Array(rows * numClasses);
-    for (let row = 0; row < rows; row++) {
-      const rowValues = probabilities[row];
-      if (!Array.isArray(rowValues) || rowValues.length !== numClasses) {
-        throw new MetricsError(
-          'INVALID_SHAPE',
-          `${name}[${row}] has ${Array.isArray(rowValues) ? rowValues.length : 'no'} entries, expected ${numClasses} (one per class).`,
-        );
-      }
-      for (let column = 0; column < numClasses; column++) flat[row * numClasses + column] = rowValues[column]!;
-    }
-    values = flat;
-  } else {
+  if (probabilities instanceof Float32Array || probabilities instanceof Float64Array) {
     if (options.numClasses === undefined) {
       throw new MetricsError(
         'INVALID_SHAPE',
@@ -121,6 +112,7 @@ export function readProbabilities(
       );
     }
     numClasses = options.numClasses;
+    assertInteger(numClasses, 'numClasses', 1);
     if (probabilities.length % numClasses !== 0) {
       throw new MetricsError(
         'INVALID_SHAPE',
@@ -129,6 +121,21 @@ export function readProbabilities(
     }
     rows = probabilities.length / numClasses;
     values = probabilities;
+  } else {
+    rows = probabilities.length;
+    numClasses = options.numClasses ?? probabilities[0]?.length ?? 0;
+    const flat = new Float64Array(rows * numClasses);
+    for (let row = 0; row < rows; row++) {
+      const rowValues = probabilities[row];
+      if (rowValues?.length !== numClasses) {
+        throw new MetricsError(
+          'INVALID_SHAPE',
+          `${name}[${row}] has ${rowValues?.length ?? 'no'} entries, expected ${numClasses} (one per class).`,
+        );
+      }
+      for (let column = 0; column < numClasses; column++) flat[row * numClasses + column] = rowValues[column]!;
+    }
+    values = flat;
   }
   assertInteger(numClasses, 'numClasses', 1);
   for (let row = 0; row < rows; row++) {
@@ -150,6 +157,8 @@ export function readProbabilities(
       );
     }
   }
-  const epsilon = probabilities instanceof Float32Array ? FLOAT32_EPSILON : FLOAT64_EPSILON;
+  // Float32 input (flat, or rows of Float32Array) gets float32's epsilon, as numpy's dtype would.
+  const float32 = probabilities instanceof Float32Array || probabilities[0] instanceof Float32Array;
+  const epsilon = float32 ? FLOAT32_EPSILON : FLOAT64_EPSILON;
   return { values, rows, numClasses, epsilon };
 }
