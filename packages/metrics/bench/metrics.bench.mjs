@@ -79,6 +79,11 @@ report(
   'bootstrapCI(accuracy), 10,000 labels, 1,000 resamples',
   time(() => bootstrapCI(accuracy, testTrue, predA.subarray(0, testSize), options), { repeats: 5, warmup: 1 }),
 );
+const wrappedAccuracy = (truth, predicted) => accuracy(truth, predicted);
+report(
+  'bootstrapCI(wrapped accuracy: calls it per resample), same',
+  time(() => bootstrapCI(wrappedAccuracy, testTrue, predA.subarray(0, testSize), options), { repeats: 5, warmup: 1 }),
+);
 report(
   'pairedBootstrapDifferenceCI, 10,000 labels, 1,000 resamples',
   time(() => pairedBootstrapDifferenceCI(testTrue, predA.subarray(0, testSize), predB.subarray(0, testSize), options), {
