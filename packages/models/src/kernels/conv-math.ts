@@ -30,26 +30,49 @@ export function im2colTransposed(x: Float32Array, g: ConvGeometry, columns: Floa
   const positions = batchSize * outHeight * outWidth;
   const rowStride = inWidth * inChannels;
   const imageStride = inHeight * rowStride;
+  const step = strideWidth * inChannels;
   for (let kh = 0; kh < filterHeight; kh++) {
     for (let kw = 0; kw < filterWidth; kw++) {
       // Output columns whose window puts this tap inside the image: ow in [owStart, owEnd).
-      const owStart = Math.max(0, Math.ceil((padLeft - kw) / strideWidth));
-      const owEnd = Math.min(outWidth, Math.floor((inWidth - 1 + padLeft - kw) / strideWidth) + 1);
-      for (let ci = 0; ci < inChannels; ci++) {
-        let out = ((kh * filterWidth + kw) * inChannels + ci) * positions;
+      const owStart = Math.min(outWidth, Math.max(0, Math.ceil((padLeft - kw) / strideWidth)));
+      const owEnd = Math.max(owStart, Math.min(outWidth, Math.floor((inWidth - 1 + padLeft - kw) / strideWidth) + 1));
+      const firstRow = (kh * filterWidth + kw) * inChannels;
+      if (inChannels >= 4) {
+        // Many channels: read each pixel's channels contiguously and write one element to each channel's row.
+        let position = 0;
         for (let n = 0; n < batchSize; n++) {
           for (let oh = 0; oh < outHeight; oh++) {
             const ih = oh * strideHeight + kh - padTop;
-            if (ih < 0 || ih >= inHeight || owEnd <= owStart) {
+            const inside = ih >= 0 && ih < inHeight;
+            for (let ow = 0; ow < outWidth; ow++, position++) {
+              if (!inside || ow < owStart || ow >= owEnd) {
+                for (let ci = 0; ci < inChannels; ci++) columns[(firstRow + ci) * positions + position] = 0;
+                continue;
+              }
+              const source = n * imageStride + ih * rowStride + (ow * strideWidth + kw - padLeft) * inChannels;
+              let target = firstRow * positions + position;
+              for (let ci = 0; ci < inChannels; ci++) {
+                columns[target] = x[source + ci]!;
+                target += positions;
+              }
+            }
+          }
+        }
+        continue;
+      }
+      for (let ci = 0; ci < inChannels; ci++) {
+        let out = (firstRow + ci) * positions;
+        for (let n = 0; n < batchSize; n++) {
+          for (let oh = 0; oh < outHeight; oh++) {
+            const ih = oh * strideHeight + kh - padTop;
+            if (ih < 0 || ih >= inHeight) {
               columns.fill(0, out, out + outWidth);
               out += outWidth;
               continue;
             }
-            const rowBase = n * imageStride + ih * rowStride + ci;
             let ow = 0;
             for (; ow < owStart; ow++) columns[out++] = 0;
-            let source = rowBase + (owStart * strideWidth + kw - padLeft) * inChannels;
-            const step = strideWidth * inChannels;
+            let source = n * imageStride + ih * rowStride + ci + (owStart * strideWidth + kw - padLeft) * inChannels;
             for (; ow < owEnd; ow++) {
               columns[out++] = x[source]!;
               source += step;
@@ -85,7 +108,7 @@ export function im2col(x: Float32Array, g: ConvGeometry, columns: Float32Array):
               columns.fill(0, out, out + inChannels);
             } else {
               const source = n * imageStride + ih * rowStride + iw * inChannels;
-              columns.set(x.subarray(source, source + inChannels), out);
+              for (let c = 0; c < inChannels; c++) columns[out + c] = x[source + c]!;
             }
             out += inChannels;
           }
@@ -238,8 +261,7 @@ export function dilate(
     for (let h = 0; h < height; h++) {
       for (let w = 0; w < width; w++) {
         const to = ((n * dilatedHeight + h * strideHeight) * dilatedWidth + w * strideWidth) * channels;
-        target.set(dy.subarray(from, from + channels), to);
-        from += channels;
+        for (let c = 0; c < channels; c++) target[to + c] = dy[from++]!;
       }
     }
   }
@@ -248,9 +270,18 @@ export function dilate(
 /** Sums `x` viewed as [outer, inner] over its outer axis into `out` [inner] (the bias gradient's reduction). */
 export function sumLeadingAxes(x: Float32Array, out: Float32Array, outer: number, inner: number): void {
   out.fill(0, 0, inner);
-  let from = 0;
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) out[j]! += x[from++]!;
+  let o = 0;
+  // Four rows per pass: a quarter of the loads and stores of `out`.
+  for (; o + 4 <= outer; o += 4) {
+    const r0 = o * inner;
+    const r1 = r0 + inner;
+    const r2 = r1 + inner;
+    const r3 = r2 + inner;
+    for (let j = 0; j < inner; j++) out[j]! += x[r0 + j]! + x[r1 + j]! + x[r2 + j]! + x[r3 + j]!;
+  }
+  for (; o < outer; o++) {
+    const r = o * inner;
+    for (let j = 0; j < inner; j++) out[j]! += x[r + j]!;
   }
 }
 
@@ -289,23 +320,24 @@ export function maxPoolBackprop(x: Float32Array, dy: Float32Array, g: PoolGeomet
       for (let ow = 0; ow < outWidth; ow++) {
         const left = ow * strideWidth - padLeft;
         if (fast && padTop === 0 && padLeft === 0 && top + 1 < inHeight && left + 1 < inWidth) {
+          // Each input of the window written once, selects instead of branches (the argmax is random).
           const p00 = image + top * rowStride + left * channels;
           const p01 = p00 + channels;
           const p10 = p00 + rowStride;
           const p11 = p10 + channels;
           for (let c = 0; c < channels; c++) {
-            let best = p00 + c;
-            let value = x[best]!;
-            if (x[p01 + c]! > value) {
-              best = p01 + c;
-              value = x[best]!;
-            }
-            if (x[p10 + c]! > value) {
-              best = p10 + c;
-              value = x[best]!;
-            }
-            if (x[p11 + c]! > value) best = p11 + c;
-            dx[best]! += dy[d++]!;
+            const a = x[p00 + c]!;
+            const b = x[p01 + c]!;
+            const e = x[p10 + c]!;
+            const f = x[p11 + c]!;
+            const gradient = dy[d++]!;
+            const top2 = Math.max(a, b);
+            const bottom2 = Math.max(e, f);
+            const fromTop = top2 >= bottom2;
+            dx[p00 + c] = fromTop && a >= b ? gradient : 0;
+            dx[p01 + c] = fromTop && a < b ? gradient : 0;
+            dx[p10 + c] = !fromTop && e >= f ? gradient : 0;
+            dx[p11 + c] = !fromTop && e < f ? gradient : 0;
           }
           continue;
         }

@@ -253,6 +253,15 @@ describe.each([
 });
 
 describe('memory', () => {
+  it('keeps a wasm clone valid after its source is disposed (Identity shares memory)', async () => {
+    await tf.setBackend('wasm');
+    const source = tf.tensor1d([1, 2, 3]);
+    const copy = tf.clone(source);
+    source.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3]);
+    copy.dispose();
+  });
+
   it('leaves no tensors behind on wasm', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;

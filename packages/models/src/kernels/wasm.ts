@@ -25,6 +25,7 @@ import { type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from 
 
 /** The part of tfjs-backend-wasm's BackendWasm these kernels use (all public members). */
 interface WasmBackend {
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
@@ -242,6 +243,13 @@ function maxPoolGrad(stock: KernelFunc | undefined, { inputs, backend, attrs }: 
   return dx;
 }
 
+/** Identity shares the input's memory, as the cpu backend's does (tensors are immutable); the stock one copies. */
+function identity({ inputs, backend }: WasmArgs): TensorInfo {
+  const { x } = inputs as { x: TensorInfo };
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 /** The kernel configs for backend 'wasm'; reads the stock kernels they delegate to from the registry now. */
 export function wasmKernelConfigs(): KernelConfig[] {
   const stockKernel = (name: string) => getKernel(name, 'wasm')?.kernelFunc;
@@ -268,6 +276,7 @@ export function wasmKernelConfigs(): KernelConfig[] {
     config('BatchMatMul', matMulKernel(batchMatMul)),
     config('Sum', sumKernel(sum)),
     config('MaxPoolGrad', (args) => maxPoolGrad(stock.maxPoolGrad, args)),
+    config('Identity', identity),
   ];
   if (stock.fusedMatMul) configs.push(config('_FusedMatMul', matMulKernel(stock.fusedMatMul)));
   return configs;
