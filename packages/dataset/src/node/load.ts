@@ -209,18 +209,20 @@ async function locate(
 }
 
 function notFoundError(descriptor: IdxDatasetDescriptor, split: SplitName, plan: Plan, tried: string[]): DatasetError {
+  const { images, labels } = descriptor.files[split];
+  const explicit = plan.target.kind !== 'cache';
   const fixes = [
-    `run 'fmnist data download' (or pass download: true) to download it into ${plan.target.dir}`,
-    ...(plan.target.kind === 'cache' && descriptor.systemPackageHint
-      ? [`install it with '${descriptor.systemPackageHint}'`]
-      : []),
-    `pass --data-dir (dataDir) or set ${ENVIRONMENT_VARIABLES.dataDir} to a directory holding the files`,
+    ...(explicit ? [`check the path ${plan.target.dir}`] : []),
+    `download them into ${plan.target.dir} with 'fmnist data download${explicit ? ` --data-dir ${plan.target.dir}` : ''}' ` +
+      '(download: true in code)',
+    ...(!explicit && descriptor.systemPackageHint ? [`install them with '${descriptor.systemPackageHint}'`] : []),
+    `point --data-dir (dataDir) or ${ENVIRONMENT_VARIABLES.dataDir} at a directory holding them`,
   ];
   return new DatasetError(
     'E_DATASET_NOT_FOUND',
-    `${descriptor.title} ${split} files not found; looked in: ${tried.join('; ')}; download not allowed. ` +
-      `To fix: ${fixes.join(', or ')}`,
-    { file: descriptor.files[split].images.file },
+    `${descriptor.title} ${split} files (${images.file}, ${labels.file}, or without .gz) not found; ` +
+      `looked in: ${tried.join('; ')}. To fix: ${fixes.join(', or ')}`,
+    { file: images.file },
   );
 }
 
