@@ -1,2 +1,41 @@
-/** @fmnist/viz: Figures (SVG/PNG/Vega-Lite) and an HTML/Markdown report for FashionMNIST model studies. */
+/**
+ * @fmnist/viz: figures (Vega-Lite specs rendered to SVG) and the HTML/Markdown report of a FashionMNIST model study.
+ * This entry is browser-safe; PNG rasterising and file writing live in `@fmnist/viz/node`.
+ */
+export {
+  type ConfusedPairShare,
+  classesByF1,
+  classSamples,
+  confusedPairs,
+  type Disagreement,
+  type Disagreements,
+  disagreements,
+  generalisationGap,
+  type Mistake,
+  mostConfidentMistakes,
+  reliability,
+} from './analysis.js';
+export { VizError, type VizErrorCode } from './errors.js';
+export { crc32, dataUri, encodeGrayPng, type GrayPngOptions, toBase64 } from './png.js';
+export { renderSvg, type SvgSize, svgSize } from './render.js';
+export {
+  type MarkdownReportOptions,
+  type ReportFigure,
+  type ReportOptions,
+  reportHtml,
+  reportMarkdown,
+  studyConclusion,
+} from './report.js';
+export { type FigureOptions, type FigureSpec, figureSpecs, type VegaLiteSpec } from './specs.js';
+export {
+  type ConfidenceInterval,
+  type Study,
+  type StudyComparison,
+  type StudyEpoch,
+  type StudyModel,
+  validateStudy,
+} from './study.js';
+export { FONT_FAMILY, OKABE_ITO, VEGA_LITE_CONFIG } from './theme.js';
+
+/** The package name, for messages and version reports. */
 export const PACKAGE_NAME = '@fmnist/viz';

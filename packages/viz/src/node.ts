@@ -1,0 +1,228 @@
+/**
+ * @fmnist/viz/node: the Node-only half — PNG rasterising with resvg (a prebuilt Rust binary from npm) and writing
+ * figures and the report to disk. Everything browser-safe is re-exported, so Node code needs only this entry.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { renderAsync } from '@resvg/resvg-js';
+import { VizError } from './errors.js';
+import { encodeGrayPng, type GrayPngOptions } from './png.js';
+import { renderSvg, svgSize } from './render.js';
+import { type ReportOptions, reportHtml, reportMarkdown } from './report.js';
+import { type FigureOptions, type FigureSpec, figureSpecs } from './specs.js';
+import { type Study, validateStudy } from './study.js';
+
+export * from './index.js';
+
+/** File formats a figure can be written in: the SVG, a PNG of it, and the Vega-Lite spec as JSON. */
+export type FigureFormat = 'svg' | 'png' | 'json';
+
+const FIGURE_FORMATS: readonly FigureFormat[] = ['svg', 'png', 'json'];
+
+/** Fonts tried in order; the figures name DejaVu Sans first (see `FONT_FAMILY`). */
+const FONT_CANDIDATES = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+  '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',
+  '/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf',
+];
+
+export interface PngRenderOptions {
+  /** Pixels per SVG pixel. Default 2 (sharp on high-density screens and in print). */
+  scale?: number;
+  /** Font files for text. Default: Debian's DejaVu Sans and Liberation Sans where installed, else all system fonts. */
+  fontFiles?: readonly string[];
+}
+
+function checkScale(scale: number): number {
+  if (!(Number.isFinite(scale) && scale > 0 && scale <= 8)) {
+    throw new VizError('INVALID_OPTION', `pngScale must be a number in (0, 8], got ${scale}.`);
+  }
+  return scale;
+}
+
+/** Rasterises an SVG (e.g. from `renderSvg`) to PNG bytes with resvg, off the main thread. */
+export async function svgToPng(svg: string, options: PngRenderOptions = {}): Promise<Uint8Array> {
+  const scale = checkScale(options.scale ?? 2);
+  const fontFiles = options.fontFiles ?? FONT_CANDIDATES.filter((file) => existsSync(file));
+  try {
+    const image = await renderAsync(svg, {
+      fitTo: { mode: 'zoom', value: scale },
+      font: {
+        loadSystemFonts: fontFiles.length === 0,
+        fontFiles: [...fontFiles],
+        defaultFontFamily: 'DejaVu Sans',
+        sansSerifFamily: 'DejaVu Sans',
+      },
+      // Image tiles are 28x28 pixels drawn larger: keep them blocky rather than blurred.
+      imageRendering: 1,
+      logLevel: 'off',
+    });
+    return new Uint8Array(image.asPng());
+  } catch (error) {
+    throw new VizError(
+      'RENDER_FAILED',
+      `resvg could not rasterise the SVG: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Greyscale PNG encoding with zlib compression (the browser-safe `encodeGrayPng` stores blocks uncompressed). */
+export function encodeGrayPngCompressed(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  options: Omit<GrayPngOptions, 'deflate'> = {},
+): Uint8Array {
+  return encodeGrayPng(pixels, width, height, { ...options, deflate: (data) => deflateSync(data, { level: 9 }) });
+}
+
+/** A figure rendered: its spec, SVG, size, PNG (when asked for) and the files written (when `outDir` is given). */
+export interface RenderedFigure extends FigureSpec {
+  svg: string;
+  /** CSS pixels of the SVG; the PNG is `scale` times larger. */
+  width: number;
+  height: number;
+  png?: Uint8Array;
+  /** Absolute paths written, by format. */
+  files: Partial<Record<FigureFormat, string>>;
+}
+
+export interface FigureSet {
+  figures: RenderedFigure[];
+  /** Absolute directory the files went to, when `outDir` was given. */
+  outDir?: string;
+}
+
+export interface RenderFiguresOptions extends FigureOptions {
+  /** Directory to write `<id>.svg`, `<id>.png` and `<id>.vl.json` to (created if missing). Default: write nothing. */
+  outDir?: string;
+  /** Formats to produce. Default `['svg', 'png', 'json']`. SVG is always rendered (the PNG is drawn from it). */
+  formats?: readonly FigureFormat[];
+  /** Pixels per SVG pixel of the PNGs. Default 2. */
+  pngScale?: number;
+  /** Font files for the PNGs; see {@link PngRenderOptions}. */
+  fontFiles?: readonly string[];
+}
+
+/** Writes through a temporary name and renames, so readers never see half a file. */
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } catch (error) {
+    throw new VizError('WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}. Check the directory.`, {
+      cause: error,
+    });
+  }
+}
+
+async function ensureDir(dir: string): Promise<string> {
+  const absolute = resolve(dir);
+  try {
+    await mkdir(absolute, { recursive: true });
+  } catch (error) {
+    throw new VizError('WRITE_FAILED', `Could not create directory ${absolute}: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+  return absolute;
+}
+
+function checkFormats(formats: readonly FigureFormat[]): readonly FigureFormat[] {
+  for (const format of formats) {
+    if (!FIGURE_FORMATS.includes(format)) {
+      throw new VizError(
+        'INVALID_OPTION',
+        `Unknown figure format ${JSON.stringify(format)}; use one or more of ${FIGURE_FORMATS.join(', ')}.`,
+      );
+    }
+  }
+  return formats;
+}
+
+/**
+ * Renders every figure of a study (see `figureSpecs`) to SVG and, by default, PNG; with `outDir`, also writes
+ * `<id>.svg`, `<id>.png` and `<id>.vl.json` (the Vega-Lite spec) there.
+ */
+export async function renderFigures(study: Study, options: RenderFiguresOptions = {}): Promise<FigureSet> {
+  validateStudy(study);
+  const formats = checkFormats(options.formats ?? FIGURE_FORMATS);
+  const scale = checkScale(options.pngScale ?? 2);
+  const outDir = options.outDir === undefined ? undefined : await ensureDir(options.outDir);
+  const specs = figureSpecs(study, options);
+  // Vega renders on this thread; resvg rasterises on its own threads, so PNGs overlap the next SVGs.
+  const pending: Promise<RenderedFigure>[] = [];
+  for (const figure of specs) {
+    const svg = await renderSvg(figure.spec, figure.id);
+    pending.push(
+      (async () => {
+        const rendered: RenderedFigure = { ...figure, svg, ...svgSize(svg), files: {} };
+        if (formats.includes('png')) {
+          const pngOptions: PngRenderOptions = { scale };
+          if (options.fontFiles) pngOptions.fontFiles = options.fontFiles;
+          rendered.png = await svgToPng(svg, pngOptions);
+        }
+        if (outDir !== undefined) {
+          const base = join(outDir, figure.id);
+          if (formats.includes('svg')) {
+            rendered.files.svg = `${base}.svg`;
+            await writeAtomic(rendered.files.svg, svg);
+          }
+          if (rendered.png) {
+            rendered.files.png = `${base}.png`;
+            await writeAtomic(rendered.files.png, rendered.png);
+          }
+          if (formats.includes('json')) {
+            rendered.files.json = `${base}.vl.json`;
+            await writeAtomic(rendered.files.json, `${JSON.stringify(figure.spec, null, 2)}\n`);
+          }
+        }
+        return rendered;
+      })(),
+    );
+  }
+  const figures = await Promise.all(pending);
+  return outDir === undefined ? { figures } : { figures, outDir };
+}
+
+export interface RenderReportOptions extends Omit<RenderFiguresOptions, 'outDir'>, ReportOptions {
+  /** Directory for `report.html`, `report.md` and `figures/` (created if missing). */
+  outDir: string;
+}
+
+export interface ReportFiles {
+  /** Self-contained HTML: figures inlined as data URIs, no network needed. */
+  htmlPath: string;
+  /** Markdown linking `figures/<id>.svg`. */
+  markdownPath: string;
+  figuresDir: string;
+  figures: RenderedFigure[];
+}
+
+/** Renders the figures into `outDir/figures/` and writes `outDir/report.html` and `outDir/report.md`. */
+export async function renderReport(study: Study, options: RenderReportOptions): Promise<ReportFiles> {
+  if (typeof options?.outDir !== 'string' || options.outDir === '') {
+    throw new VizError('INVALID_OPTION', 'renderReport needs options.outDir, the directory to write the report to.');
+  }
+  const outDir = await ensureDir(options.outDir);
+  const figuresDir = join(outDir, 'figures');
+  const formats = options.formats ?? FIGURE_FORMATS;
+  const { figures } = await renderFigures(study, {
+    ...options,
+    outDir: figuresDir,
+    formats: formats.includes('svg') ? formats : [...formats, 'svg'],
+  });
+  const htmlPath = join(outDir, 'report.html');
+  const markdownPath = join(outDir, 'report.md');
+  await writeAtomic(htmlPath, reportHtml(study, figures, options));
+  await writeAtomic(
+    markdownPath,
+    reportMarkdown(study, figures, { ...options, figurePath: (id) => `figures/${id}.svg` }),
+  );
+  return { htmlPath, markdownPath, figuresDir, figures };
+}

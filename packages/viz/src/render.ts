@@ -1,0 +1,49 @@
+/** Vega-Lite spec → SVG with Vega's headless SVG renderer: no canvas, no browser, the same in Node and browsers. */
+import type { View } from 'vega';
+import { VizError } from './errors.js';
+import type { VegaLiteSpec } from './specs.js';
+
+/** Size of a rendered figure in CSS pixels. */
+export interface SvgSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Vega and Vega-Lite are ES modules with top-level await, which `require()` cannot load: importing them on first use
+ * keeps the CommonJS build of this package working (and lets bundlers split them off).
+ */
+async function loadVega() {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  return { parse: vega.parse, View: vega.View, compile: vegaLite.compile };
+}
+
+/** Renders a Vega-Lite spec to an SVG document string. */
+export async function renderSvg(spec: VegaLiteSpec, figureId = 'figure'): Promise<string> {
+  let view: View | undefined;
+  try {
+    const { parse, View, compile } = await loadVega();
+    const vegaSpec = compile(spec).spec;
+    view = new View(parse(vegaSpec), { renderer: 'none' });
+    return await view.toSVG();
+  } catch (error) {
+    throw new VizError(
+      'RENDER_FAILED',
+      `Could not render figure '${figureId}' to SVG: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  } finally {
+    view?.finalize();
+  }
+}
+
+/** Width and height of an SVG from its root element's `width`/`height` attributes. */
+export function svgSize(svg: string): SvgSize {
+  const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';
+  const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
+  const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
+  if (!(width > 0 && height > 0)) {
+    throw new VizError('RENDER_FAILED', 'The SVG has no positive width and height on its root element.');
+  }
+  return { width, height };
+}

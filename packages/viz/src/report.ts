@@ -1,0 +1,529 @@
+/**
+ * The study report as a small document model written out twice, as Markdown and as self-contained HTML, with a
+ * conclusion composed from the study's numbers. Browser-safe: it takes rendered SVGs and returns strings.
+ */
+import { classesByF1, confusedPairs, disagreements, generalisationGap } from './analysis.js';
+import { count, decimal, duration, percent, points, pValue } from './format.js';
+import { toBase64 } from './png.js';
+import type { ConfidenceInterval, Study, StudyModel } from './study.js';
+
+export interface ReportOptions {
+  /** Report title. Default: `study.title`, else 'FashionMNIST study'. */
+  title?: string;
+  /** Confused class pairs listed per model. Default 5. */
+  confusedPairsPerModel?: number;
+  /** Significance level of McNemar's test. Default 0.05. */
+  alpha?: number;
+}
+
+/** What the report needs of a rendered figure (a `RenderedFigure` has all of it). */
+export interface ReportFigure {
+  id: string;
+  title: string;
+  alt: string;
+  svg: string;
+  width?: number;
+  height?: number;
+}
+
+export interface MarkdownReportOptions extends ReportOptions {
+  /** Link of a figure from the Markdown file. Default `figures/<id>.svg`. */
+  figurePath?: (id: string) => string;
+}
+
+type Align = 'left' | 'right';
+
+type Block =
+  | { kind: 'heading'; level: 1 | 2 | 3; text: string }
+  | { kind: 'paragraph'; text: string; lead?: string }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'table'; header: string[]; rows: string[][]; align: Align[] }
+  | { kind: 'code'; text: string }
+  | { kind: 'figure'; id: string };
+
+function interval(ci: ConfidenceInterval, format: (value: number) => string): string {
+  return `${format(ci.lower)} to ${format(ci.upper)}`;
+}
+
+function confidenceLabel(ci: ConfidenceInterval): string {
+  return `${Math.round(ci.confidence * 100)}% CI`;
+}
+
+function className(study: Study, index: number): string {
+  return study.classNames[index] ?? `class ${index}`;
+}
+
+/** The training-to-test accuracy gap as a sentence fragment, or undefined without training figures. */
+function gapPhrase(model: StudyModel): string | undefined {
+  const gap = generalisationGap(model);
+  const value = gap.trainToTest ?? gap.validationToTest;
+  if (value === undefined) return undefined;
+  const source = gap.trainToTest === undefined ? 'validation' : 'training';
+  const reading =
+    value > 0.03
+      ? 'a noticeable overfit'
+      : value > 0.01
+        ? 'a modest gap'
+        : value >= -0.01
+          ? 'hardly any gap'
+          : `better on test than on ${source}`;
+  return `${model.displayName} ${points(value)} (${source} ${percent(model.test.report.accuracy + value)} → test ${percent(model.test.report.accuracy)}, ${reading})`;
+}
+
+/**
+ * The conclusion, one statement per item, composed from the numbers: the winner and by how much (with its
+ * interval), McNemar's verdict, where each model fails, what the challenger gains, the generalisation gap,
+ * calibration and cost.
+ */
+export function studyConclusion(study: Study, options: ReportOptions = {}): string[] {
+  const alpha = options.alpha ?? 0.05;
+  const statements: string[] = [];
+  const [baseline, challenger] = study.models;
+  if (!baseline) return statements;
+  const accuracyText = (model: StudyModel) =>
+    `${percent(model.test.report.accuracy)} (${confidenceLabel(model.test.accuracyCI)} ` +
+    `${interval(model.test.accuracyCI, (value) => percent(value))})`;
+  if (challenger) {
+    const difference = challenger.test.report.accuracy - baseline.test.report.accuracy;
+    const [winner, loser] = difference >= 0 ? [challenger, baseline] : [baseline, challenger];
+    const ci = study.comparison?.accuracyDifferenceCI;
+    const ciText = ci
+      ? ` (${confidenceLabel(ci)} of ${challenger.displayName} minus ${baseline.displayName}: ${interval(ci, (value) => points(value))})`
+      : '';
+    const excludesZero = ci ? ci.lower > 0 || ci.upper < 0 : undefined;
+    let verdict = '';
+    if (excludesZero === true) verdict = ' The interval excludes zero, so the gap is not an accident of this test set.';
+    if (excludesZero === false)
+      verdict = ' The interval includes zero: on this test set the two cannot be told apart by accuracy.';
+    statements.push(
+      difference === 0
+        ? `${baseline.displayName} and ${challenger.displayName} are equally accurate: ${accuracyText(baseline)}.`
+        : `${winner.displayName} is the more accurate model: ${accuracyText(winner)} against ${accuracyText(loser)} for ` +
+            `${loser.displayName}, a difference of ${points(Math.abs(difference))}${ciText}.${verdict}`,
+    );
+    const { challengerOnlyCount, baselineOnlyCount } = disagreements(
+      study.test.labels,
+      baseline,
+      challenger,
+      study.classNames.length,
+      0,
+    );
+    const mcnemar = study.comparison?.mcnemar;
+    if (mcnemar) {
+      const significant = mcnemar.pValue < alpha;
+      statements.push(
+        `McNemar's test on the ${count(challengerOnlyCount + baselineOnlyCount)} test images exactly one model gets right ` +
+          `(${challenger.displayName} alone: ${count(challengerOnlyCount)}, ${baseline.displayName} alone: ` +
+          `${count(baselineOnlyCount)}) gives p = ${pValue(mcnemar.pValue)}: ` +
+          (significant
+            ? `the models' error rates differ significantly at the ${percent(alpha, 0)} level.`
+            : `no significant difference at the ${percent(alpha, 0)} level.`),
+      );
+    }
+  } else {
+    statements.push(`${baseline.displayName} reaches ${accuracyText(baseline)} test accuracy.`);
+  }
+  for (const model of study.models) {
+    const worst = classesByF1(model).slice(0, 3);
+    const [pair] = confusedPairs(model.test.confusionMatrix, 1);
+    const pairText = pair
+      ? `; its most frequent confusion is ${className(study, pair.trueClass)} taken for ` +
+        `${className(study, pair.predictedClass)} (${count(pair.count)} images, ${percent(pair.rate)} of ` +
+        `${className(study, pair.trueClass)})`
+      : '';
+    statements.push(
+      `${model.displayName} fails most on ${worst
+        .map((entry) => `${className(study, entry.classIndex)} (F1 ${decimal(entry.f1, 2)})`)
+        .join(', ')}${pairText}.`,
+    );
+  }
+  if (challenger) {
+    const changes = challenger.test.report.perClass
+      .map((scores, classIndex) => ({
+        classIndex,
+        change: scores.f1 - (baseline.test.report.perClass[classIndex]?.f1 ?? 0),
+      }))
+      .sort((a, b) => b.change - a.change);
+    const gains = changes.filter((entry) => entry.change > 0).slice(0, 3);
+    const losses = changes.filter((entry) => entry.change < 0).reverse();
+    const list = (entries: typeof changes) =>
+      entries
+        .map(
+          (entry) =>
+            `${className(study, entry.classIndex)} (${entry.change >= 0 ? '+' : ''}${decimal(entry.change, 2)})`,
+        )
+        .join(', ');
+    statements.push(
+      (gains.length > 0
+        ? `${challenger.displayName}'s largest F1 gains over ${baseline.displayName} are on ${list(gains)}`
+        : `${challenger.displayName} improves F1 on no class over ${baseline.displayName}`) +
+        (losses.length > 0 ? `; it is worse on ${list(losses)}.` : `; it is at least as good on every class.`),
+    );
+  }
+  const gaps = study.models.map(gapPhrase).filter((text): text is string => text !== undefined);
+  if (gaps.length > 0) statements.push(`Generalisation gap (accuracy lost from training to test): ${gaps.join('; ')}.`);
+  if (challenger) {
+    const [better, worse] = challenger.test.ece <= baseline.test.ece ? [challenger, baseline] : [baseline, challenger];
+    statements.push(
+      `${better.displayName} is the better calibrated (expected calibration error ${decimal(better.test.ece)} against ` +
+        `${decimal(worse.test.ece)}); log loss ${decimal(challenger.test.logLoss)} for ${challenger.displayName}, ` +
+        `${decimal(baseline.test.logLoss)} for ${baseline.displayName}.`,
+    );
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
+    statements.push(
+      `${challenger.displayName} has ${ratio(challenger.parameters, baseline.parameters)} the parameters ` +
+        `(${count(challenger.parameters)} against ${count(baseline.parameters)}) and took ` +
+        `${ratio(challenger.trainSeconds, baseline.trainSeconds)} as long to train ` +
+        `(${duration(challenger.trainSeconds)} against ${duration(baseline.trainSeconds)}).`,
+    );
+  }
+  return statements;
+}
+
+function buildDocument(study: Study, figures: readonly ReportFigure[], options: ReportOptions): Block[] {
+  const has = new Set(figures.map((figure) => figure.id));
+  const figure = (id: string): Block[] => (has.has(id) ? [{ kind: 'figure', id }] : []);
+  const [baseline, challenger] = study.models;
+  const blocks: Block[] = [];
+  const title = options.title ?? study.title ?? 'FashionMNIST study';
+  blocks.push({ kind: 'heading', level: 1, text: title });
+  blocks.push({
+    kind: 'paragraph',
+    text:
+      `${study.models.map((model) => model.displayName).join(' against ')} on ${count(study.test.count)} ` +
+      `FashionMNIST test images. Created ${study.createdAt}.`,
+  });
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Conclusion' });
+  blocks.push({ kind: 'list', items: studyConclusion(study, options) });
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Data' });
+  blocks.push({
+    kind: 'table',
+    header: ['Split', 'Images'],
+    align: ['left', 'right'],
+    rows: [
+      ['Training', count(study.dataset.trainCount)],
+      ['Validation', count(study.dataset.validationCount)],
+      ['Test', count(study.dataset.testCount)],
+    ],
+  });
+  blocks.push({
+    kind: 'paragraph',
+    text:
+      `Source: ${study.dataset.source}. Pixels scaled to [0, 1], then normalised with mean ` +
+      `${decimal(study.dataset.normalization.mean, 4)} and standard deviation ${decimal(study.dataset.normalization.std, 4)}. ` +
+      `${study.classNames.length} classes: ${study.classNames.join(', ')}.`,
+  });
+  blocks.push(...figure('class-samples'));
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Models' });
+  blocks.push({
+    kind: 'table',
+    header: ['Model', 'Parameters', 'Epochs', 'Training time', 'Training images/s', 'Backend'],
+    align: ['left', 'right', 'right', 'right', 'right', 'left'],
+    rows: study.models.map((model) => [
+      model.displayName,
+      count(model.parameters),
+      String(model.history.length),
+      duration(model.trainSeconds),
+      count(model.trainImagesPerSecond),
+      model.backend,
+    ]),
+  });
+  for (const model of study.models) {
+    blocks.push({ kind: 'heading', level: 3, text: model.displayName });
+    blocks.push({ kind: 'code', text: model.architecture });
+  }
+  blocks.push(...figure('learning-curves'));
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Results' });
+  const ciLabel = baseline ? confidenceLabel(baseline.test.accuracyCI) : '95% CI';
+  blocks.push({
+    kind: 'table',
+    header: [
+      'Model',
+      'Test accuracy',
+      ciLabel,
+      'Macro F1',
+      'Weighted F1',
+      'Top-3 accuracy',
+      'Log loss',
+      'ECE',
+      'Train accuracy',
+      'Validation accuracy',
+    ],
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    rows: study.models.map((model) => [
+      model.displayName,
+      percent(model.test.report.accuracy, 2),
+      interval(model.test.accuracyCI, (value) => percent(value, 2)),
+      decimal(model.test.report.macro.f1),
+      decimal(model.test.report.weighted.f1),
+      percent(model.test.top3, 2),
+      decimal(model.test.logLoss),
+      decimal(model.test.ece),
+      model.train ? percent(model.train.accuracy, 2) : 'n/a',
+      model.validation ? percent(model.validation.accuracy, 2) : 'n/a',
+    ]),
+  });
+  if (baseline && challenger && study.comparison) {
+    const { mcnemar, accuracyDifferenceCI: ci } = study.comparison;
+    blocks.push({ kind: 'heading', level: 3, text: `${challenger.displayName} against ${baseline.displayName}` });
+    blocks.push({
+      kind: 'table',
+      header: ['Statistic', 'Value'],
+      align: ['left', 'right'],
+      rows: [
+        [`Accuracy difference (${challenger.displayName} − ${baseline.displayName})`, points(ci.estimate, 2)],
+        [confidenceLabel(ci), interval(ci, (value) => points(value, 2))],
+        [`Images only ${baseline.displayName} gets right (McNemar b)`, count(mcnemar.b)],
+        [`Images only ${challenger.displayName} gets right (McNemar c)`, count(mcnemar.c)],
+        ["McNemar's exact p-value", pValue(mcnemar.pValue)],
+        [
+          `Significant at ${percent(options.alpha ?? 0.05, 0)}`,
+          mcnemar.pValue < (options.alpha ?? 0.05) ? 'yes' : 'no',
+        ],
+      ],
+    });
+  }
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Per-class analysis' });
+  const header = ['Class', 'Support'];
+  const align: Align[] = ['left', 'right'];
+  for (const model of study.models) {
+    header.push(`${model.displayName} precision`, `${model.displayName} recall`, `${model.displayName} F1`);
+    align.push('right', 'right', 'right');
+  }
+  if (baseline && challenger) {
+    header.push('F1 change');
+    align.push('right');
+  }
+  blocks.push({
+    kind: 'table',
+    header,
+    align,
+    rows: study.classNames.map((name, classIndex) => {
+      const row = [name, count(baseline?.test.report.perClass[classIndex]?.support ?? Number.NaN)];
+      for (const model of study.models) {
+        const scores = model.test.report.perClass[classIndex];
+        row.push(
+          decimal(scores?.precision ?? Number.NaN),
+          decimal(scores?.recall ?? Number.NaN),
+          decimal(scores?.f1 ?? Number.NaN),
+        );
+      }
+      if (baseline && challenger) {
+        const change =
+          (challenger.test.report.perClass[classIndex]?.f1 ?? Number.NaN) -
+          (baseline.test.report.perClass[classIndex]?.f1 ?? Number.NaN);
+        row.push(`${change >= 0 ? '+' : ''}${decimal(change)}`);
+      }
+      return row;
+    }),
+  });
+  blocks.push(...figure('per-class-metrics'));
+  for (const model of study.models) blocks.push(...figure(`confusion-${model.name}`));
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Most confused class pairs' });
+  const pairsPerModel = options.confusedPairsPerModel ?? 5;
+  for (const model of study.models) {
+    blocks.push({ kind: 'heading', level: 3, text: model.displayName });
+    const pairs = confusedPairs(model.test.confusionMatrix, pairsPerModel);
+    blocks.push(
+      pairs.length === 0
+        ? { kind: 'paragraph', text: 'No confusions.' }
+        : {
+            kind: 'table',
+            header: ['True class', 'Predicted as', 'Images', 'Share of true class'],
+            align: ['left', 'left', 'right', 'right'],
+            rows: pairs.map((pair) => [
+              className(study, pair.trueClass),
+              className(study, pair.predictedClass),
+              count(pair.count),
+              percent(pair.rate),
+            ]),
+          },
+    );
+  }
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Calibration' });
+  blocks.push({
+    kind: 'paragraph',
+    text:
+      'How far each model’s confidence can be trusted: the expected calibration error (ECE) is the average gap ' +
+      `between confidence and accuracy, weighted by how many predictions fall at each confidence. ` +
+      study.models.map((model) => `${model.displayName}: ECE ${decimal(model.test.ece)}`).join('; ') +
+      '.',
+  });
+  blocks.push(...figure('calibration'));
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Galleries' });
+  blocks.push({
+    kind: 'paragraph',
+    text:
+      'The errors a model makes while most sure of itself, and the images on which the two models disagree: ' +
+      'each tile is a 28×28 test image, enlarged, with the true class and the predictions.',
+  });
+  for (const model of study.models) blocks.push(...figure(`mistakes-${model.name}`));
+  blocks.push(...figure('disagreements'));
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Run' });
+  blocks.push({
+    kind: 'table',
+    header: ['Setting', 'Value'],
+    align: ['left', 'left'],
+    rows: [
+      ['Seed', String(study.run.seed)],
+      ['Backend', study.run.backend],
+      ['Workers', String(study.run.workers)],
+      ['Wall time', duration(study.run.wallSeconds)],
+      ...Object.entries(study.run.versions).map(([name, version]) => [name, version]),
+    ],
+  });
+  // Figures the document did not place (e.g. added later) still appear, at the end.
+  const placed = new Set(blocks.flatMap((block) => (block.kind === 'figure' ? [block.id] : [])));
+  const rest = figures.filter((item) => !placed.has(item.id));
+  if (rest.length > 0) {
+    blocks.push({ kind: 'heading', level: 2, text: 'More figures' });
+    for (const item of rest) blocks.push({ kind: 'figure', id: item.id });
+  }
+  return blocks;
+}
+
+function markdownText(text: string): string {
+  return text.replace(/([\\`*_[\]<>|])/g, '\\$1');
+}
+
+/** The report as Markdown; figures are linked (by default `figures/<id>.svg`), not embedded. */
+export function reportMarkdown(
+  study: Study,
+  figures: readonly ReportFigure[],
+  options: MarkdownReportOptions = {},
+): string {
+  const path = options.figurePath ?? ((id: string) => `figures/${id}.svg`);
+  const byId = new Map(figures.map((figure) => [figure.id, figure]));
+  let figureNumber = 0;
+  const out: string[] = [];
+  for (const block of buildDocument(study, figures, options)) {
+    switch (block.kind) {
+      case 'heading':
+        out.push(`${'#'.repeat(block.level)} ${markdownText(block.text)}`);
+        break;
+      case 'paragraph':
+        out.push(block.lead ? `**${markdownText(block.lead)}** ${markdownText(block.text)}` : markdownText(block.text));
+        break;
+      case 'list':
+        out.push(block.items.map((item) => `- ${markdownText(item)}`).join('\n'));
+        break;
+      case 'table': {
+        const row = (cells: readonly string[]) => `| ${cells.map(markdownText).join(' | ')} |`;
+        const rule = `| ${block.align.map((side) => (side === 'right' ? '---:' : '---')).join(' | ')} |`;
+        out.push([row(block.header), rule, ...block.rows.map(row)].join('\n'));
+        break;
+      }
+      case 'code': {
+        const fence = block.text.includes('```') ? '~~~~' : '```';
+        out.push(`${fence}text\n${block.text.replace(/\n$/, '')}\n${fence}`);
+        break;
+      }
+      case 'figure': {
+        const item = byId.get(block.id);
+        if (!item) break;
+        figureNumber++;
+        const alt = item.alt.replace(/[[\]\n]/g, ' ');
+        out.push(`![${alt}](${path(item.id)})\n\n*Figure ${figureNumber}. ${markdownText(item.title)}*`);
+        break;
+      }
+    }
+  }
+  return `${out.join('\n\n')}\n`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+const STYLE = `
+:root { color-scheme: light; }
+body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; color: #1b1b1b; background: #fff;
+  max-width: 1180px; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.5; }
+h1 { font-size: 1.8rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.35rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+h3 { font-size: 1.1rem; margin-top: 1.4rem; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #d0d0d0; padding: 0.3rem 0.6rem; vertical-align: top; }
+th { background: #f3f3f3; }
+td.right, th.right { text-align: right; font-variant-numeric: tabular-nums; }
+pre { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 0.7rem; overflow-x: auto; font-size: 0.85rem; }
+figure { margin: 1.4rem 0; }
+figure img { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: 0.9rem; color: #333; margin-top: 0.4rem; }
+li { margin: 0.3rem 0; }
+`;
+
+/**
+ * The report as one self-contained HTML page: styles inline and figures embedded as SVG data URIs, so it opens
+ * offline and can be mailed as a single file. A Content-Security-Policy forbids any network access.
+ */
+export function reportHtml(study: Study, figures: readonly ReportFigure[], options: ReportOptions = {}): string {
+  const byId = new Map(figures.map((figure) => [figure.id, figure]));
+  const title = options.title ?? study.title ?? 'FashionMNIST study';
+  let figureNumber = 0;
+  const body: string[] = [];
+  for (const block of buildDocument(study, figures, options)) {
+    switch (block.kind) {
+      case 'heading':
+        body.push(`<h${block.level}>${escapeHtml(block.text)}</h${block.level}>`);
+        break;
+      case 'paragraph':
+        body.push(`<p>${block.lead ? `<strong>${escapeHtml(block.lead)}</strong> ` : ''}${escapeHtml(block.text)}</p>`);
+        break;
+      case 'list':
+        body.push(`<ul>\n${block.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('\n')}\n</ul>`);
+        break;
+      case 'table': {
+        const cell = (tag: string, text: string, index: number) =>
+          `<${tag}${block.align[index] === 'right' ? ' class="right"' : ''}>${escapeHtml(text)}</${tag}>`;
+        body.push(
+          `<table>\n<thead><tr>${block.header.map((text, index) => cell('th', text, index)).join('')}</tr></thead>\n<tbody>\n` +
+            block.rows
+              .map((row) => `<tr>${row.map((text, index) => cell('td', text, index)).join('')}</tr>`)
+              .join('\n') +
+            '\n</tbody>\n</table>',
+        );
+        break;
+      }
+      case 'code':
+        body.push(`<pre><code>${escapeHtml(block.text)}</code></pre>`);
+        break;
+      case 'figure': {
+        const item = byId.get(block.id);
+        if (!item) break;
+        figureNumber++;
+        const size =
+          item.width && item.height ? ` width="${Math.round(item.width)}" height="${Math.round(item.height)}"` : '';
+        const source = `data:image/svg+xml;base64,${toBase64(new TextEncoder().encode(item.svg))}`;
+        body.push(
+          `<figure id="figure-${escapeHtml(item.id)}">\n<img src="${source}" alt="${escapeHtml(item.alt)}"${size}>\n` +
+            `<figcaption><strong>Figure ${figureNumber}.</strong> ${escapeHtml(item.title)}</figcaption>\n</figure>`,
+        );
+        break;
+      }
+    }
+  }
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body.join('\n')}
+</body>
+</html>
+`;
+}

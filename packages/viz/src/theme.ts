@@ -1,0 +1,32 @@
+/** Look shared by every figure: fonts that exist on the rendering machine and a colour-blind-safe palette. */
+
+/**
+ * Font stack of every figure. DejaVu Sans and Liberation Sans are Debian's standard fonts (`fonts-dejavu-core`);
+ * resvg picks the first one installed, browsers fall back to their sans-serif.
+ */
+export const FONT_FAMILY = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+
+/** Okabe and Ito's palette for categorical colours, distinguishable with every common colour-vision deficiency. */
+export const OKABE_ITO: readonly string[] = [
+  '#0072B2', // blue
+  '#E69F00', // orange
+  '#009E73', // bluish green
+  '#CC79A7', // reddish purple
+  '#56B4E9', // sky blue
+  '#D55E00', // vermillion
+  '#F0E442', // yellow
+  '#000000',
+];
+
+/** Vega-Lite `config` of every figure. Sequential colours use viridis, which is also colour-blind-safe. */
+export const VEGA_LITE_CONFIG = {
+  font: FONT_FAMILY,
+  background: 'white',
+  padding: 12,
+  title: { fontSize: 15, anchor: 'start', subtitleFontSize: 12, subtitleColor: '#333333', offset: 10 },
+  axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 160, titleFontWeight: 'normal' },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 240, titleFontWeight: 'normal' },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  range: { category: [...OKABE_ITO], heatmap: { scheme: 'viridis' }, ramp: { scheme: 'viridis' } },
+  view: { stroke: '#dddddd' },
+} as const;
