@@ -9,6 +9,7 @@ const subCommands = {
   train: () => import('./commands/train.js').then((m) => m.default),
   eval: () => import('./commands/eval.js').then((m) => m.default),
   export: () => import('./commands/export.js').then((m) => m.default),
+  bench: () => import('./commands/bench.js').then((m) => m.default),
 };
 
 const main = defineCommand({
