@@ -57,5 +57,6 @@ export {
 } from './persistence.js';
 export { loadModel, saveModel } from './persistence-node.js';
 export { train } from './train.js';
+export { type BenchmarkOptions, type BenchmarkResult, benchmarkReferenceModel } from './kernels/benchmark.js';
 export { evaluate, type ModelEvaluation, type Predictions, type PredictOptions, predict } from './predict.js';
 export * from './types.js';
