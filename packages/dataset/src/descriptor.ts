@@ -57,6 +57,11 @@ export function uncompressedName(file: string): string {
   return file.endsWith('.gz') ? file.slice(0, -3) : file;
 }
 
+/** The URL of `file` under a mirror's base URL (a missing trailing slash is added). */
+export function mirrorUrl(base: string, file: string): string {
+  return new URL(file, base.endsWith('/') ? base : `${base}/`).href;
+}
+
 /** Rejects anything but 'train' or 'test', naming the accepted values. */
 export function checkSplitName(split: unknown): SplitName {
   if (split !== 'train' && split !== 'test') {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IdxDatasetDescriptor, SplitName } from '../descriptor.js';
+import { DatasetError } from '../errors.js';
 import { encodeIdx } from '../idx.js';
 
 export interface SyntheticFiles {
@@ -124,4 +125,15 @@ export function serveFiles(files: Record<string, Uint8Array>) {
     response.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
     response.end(body);
   };
+}
+
+/** The DatasetError a promise rejects with; fails the test when it resolves or rejects with something else. */
+export async function datasetErrorOf(promise: Promise<unknown>): Promise<DatasetError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (DatasetError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a DatasetError, the promise resolved');
 }

@@ -6,6 +6,7 @@ import {
   type DatasetSplit,
   decodeSplit,
   type IdxDatasetDescriptor,
+  mirrorUrl,
   type SplitName,
 } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
@@ -106,7 +107,7 @@ async function fetchVerified(
   const failures: string[] = [];
   let lastError: unknown;
   for (const base of options.mirrors ?? descriptor.mirrors) {
-    const url = new URL(spec.file, base.endsWith('/') ? base : `${base}/`).href;
+    const url = mirrorUrl(base, spec.file);
     try {
       const bytes = await decompressIfGzip(await fetchBytes(url, spec.file, options), url);
       if (options.verify !== false) checkSha256(await sha256Hex(bytes), spec.sha256, url);

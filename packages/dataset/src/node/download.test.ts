@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  datasetErrorOf,
   serveFiles,
   startServer,
   syntheticDataset,
   syntheticDescriptor,
   type TestServer,
 } from '../__fixtures__/synthetic.js';
-import { DatasetError } from '../errors.js';
 import { FASHION_MNIST_FILES } from '../fashion-mnist.js';
 import { downloadFashionMnist, loadFashionMnist } from './fashion-mnist.js';
 import { downloadIdxDataset, loadIdxDataset } from './load.js';
@@ -59,16 +59,6 @@ function serveFilesWith(
 async function cacheContents(): Promise<string[]> {
   const dir = join(cacheDir, 'synthetic');
   return existsSync(dir) ? (await readdir(dir)).sort() : [];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DatasetError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (DatasetError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a DatasetError, the promise resolved');
 }
 
 beforeEach(async () => {
@@ -131,7 +121,7 @@ describe('downloading from mirrors on 127.0.0.1', () => {
 
   it('leaves nothing in the cache when every attempt is cut off midway, and says so', async () => {
     const mirror = await server(dropMidway(goodFiles));
-    const error = await rejection(
+    const error = await datasetErrorOf(
       downloadIdxDataset(descriptor, { ...fast, cacheDir, mirrors: [mirror.url], retries: 1, splits: ['train'] }),
     );
     expect(error.code).toBe('E_DATASET_DOWNLOAD_FAILED');
@@ -156,7 +146,7 @@ describe('downloading from mirrors on 127.0.0.1', () => {
   it('rejects wrong bytes by checksum, tries the next mirror, and never keeps them', async () => {
     const wrong = { ...goodFiles, 'train-labels.gz': gzipSync(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 3])) };
     const bad = await server(serveFiles(wrong));
-    const onlyBad = await rejection(
+    const onlyBad = await datasetErrorOf(
       downloadIdxDataset(descriptor, { ...fast, cacheDir, mirrors: [bad.url], retries: 0, splits: ['train'] }),
     );
     expect(onlyBad.code).toBe('E_DATASET_DOWNLOAD_FAILED');
@@ -176,7 +166,7 @@ describe('downloading from mirrors on 127.0.0.1', () => {
         response.write(body.subarray(0, 10));
       }),
     );
-    const error = await rejection(
+    const error = await datasetErrorOf(
       downloadIdxDataset(descriptor, {
         ...fast,
         cacheDir,

@@ -55,8 +55,3 @@ export function resolveMirrors(
   if (fromEnv) return fromEnv.split(/[\s,]+/).filter(Boolean);
   return descriptor.mirrors;
 }
-
-/** The URL of `file` under a mirror's base URL (a missing trailing slash is added). */
-export function mirrorUrl(base: string, file: string): string {
-  return new URL(file, base.endsWith('/') ? base : `${base}/`).href;
-}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  datasetErrorOf,
   serveFiles,
   startServer,
   syntheticDataset,
@@ -11,7 +12,6 @@ import {
   syntheticFiles,
   writeDataset,
 } from '../__fixtures__/synthetic.js';
-import { DatasetError } from '../errors.js';
 import { loadIdxDataset, verifyIdxDataset } from './load.js';
 
 const dataset = syntheticDataset();
@@ -24,16 +24,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<DatasetError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (DatasetError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a DatasetError, the promise resolved');
-}
 
 describe('loadIdxDataset: sources', () => {
   it('loads gzip files from dataDir as views, with the source', async () => {
@@ -98,7 +88,7 @@ describe('loadIdxDataset: sources', () => {
   it('does not fall back to other sources when the given dataDir lacks the files', async () => {
     const systemDir = join(root, 'system');
     await writeDataset(systemDir, descriptor, dataset);
-    const error = await rejection(
+    const error = await datasetErrorOf(
       loadIdxDataset(descriptor, { split: 'train', dataDir: join(root, 'missing'), systemDirs: [systemDir], env: {} }),
     );
     expect(error.code).toBe('E_DATASET_NOT_FOUND');
@@ -111,7 +101,7 @@ describe('loadIdxDataset: sources', () => {
     const partial = join(root, 'partial');
     await writeDataset(partial, descriptor, dataset);
     await rm(join(partial, 'train-labels.gz'));
-    const error = await rejection(
+    const error = await datasetErrorOf(
       loadIdxDataset(descriptor, { split: 'train', cacheDir, systemDirs: [partial], env: {} }),
     );
     expect(error.code).toBe('E_DATASET_NOT_FOUND');
@@ -122,7 +112,7 @@ describe('loadIdxDataset: sources', () => {
   });
 
   it('rejects an unknown split, naming the accepted ones', async () => {
-    const error = await rejection(loadIdxDataset(descriptor, { split: 'valid' as 'train', env: {} }));
+    const error = await datasetErrorOf(loadIdxDataset(descriptor, { split: 'valid' as 'train', env: {} }));
     expect(error.code).toBe('E_DATASET_ARGUMENT');
   });
 
@@ -141,7 +131,7 @@ describe('loadIdxDataset: bad files', () => {
     const dir = join(root, 'bad');
     await writeDataset(dir, descriptor, dataset);
     await writeFile(join(dir, name), bytes);
-    return rejection(loadIdxDataset(descriptor, { split: 'train', dataDir: dir, env: {} }));
+    return datasetErrorOf(loadIdxDataset(descriptor, { split: 'train', dataDir: dir, env: {} }));
   }
 
   it('reports a truncated gzip file by name', async () => {
@@ -175,7 +165,7 @@ describe('loadIdxDataset: bad files', () => {
     const brokenDescriptor = syntheticDescriptor(broken);
     const dir = join(root, 'broken');
     await writeDataset(dir, brokenDescriptor, broken);
-    const error = await rejection(loadIdxDataset(brokenDescriptor, { split: 'train', dataDir: dir, env: {} }));
+    const error = await datasetErrorOf(loadIdxDataset(brokenDescriptor, { split: 'train', dataDir: dir, env: {} }));
     expect(error.code).toBe('E_DATASET_COUNT_MISMATCH');
     expect(error.message).toContain(join(dir, 'train-labels.gz'));
   });
@@ -188,7 +178,7 @@ describe('loadIdxDataset: bad files', () => {
     const server = await startServer(serveFiles({ 'train-images.gz': gzipSync(dataset.train.images) }));
     try {
       const options = { split: 'train' as const, cacheDir, env: {}, mirrors: [server.url], retryDelayMs: 1 };
-      expect((await rejection(loadIdxDataset(descriptor, options))).code).toBe('E_DATASET_CHECKSUM');
+      expect((await datasetErrorOf(loadIdxDataset(descriptor, options))).code).toBe('E_DATASET_CHECKSUM');
       const split = await loadIdxDataset(descriptor, { ...options, download: true });
       expect(split.source).toMatchObject({ kind: 'download', dir: cached });
       expect(server.requests).toEqual(['/train-images.gz']);

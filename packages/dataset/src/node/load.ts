@@ -13,6 +13,7 @@ import {
   decodeSplit,
   type IdxDatasetDescriptor,
   type IdxFileSpec,
+  mirrorUrl,
   SPLIT_NAMES,
   type SplitName,
   uncompressedName,
@@ -25,7 +26,6 @@ import {
   ENVIRONMENT_VARIABLES,
   type Environment,
   environmentDataDir,
-  mirrorUrl,
   resolveMirrors,
 } from './environment.js';
 
