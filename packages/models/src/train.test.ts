@@ -207,6 +207,7 @@ describe('data-parallel training on worker threads', () => {
       expect(engine.lastDigests).toHaveLength(2);
       expect(engine.lastDigests[0]).toBe(engine.lastDigests[1]);
       expect(engine.lastDigests[0]).not.toBe(digest(model));
+      expect(weightsDigest(await engine.readWeights())).toBe(engine.lastDigests[0]);
     } finally {
       await engine.close();
     }

@@ -85,6 +85,7 @@ type StepListener = (step: { epoch: number; batch: number; batches: number; loss
 class LocalEngine implements TrainingEngine {
   readonly workers = 1;
   private readonly replica: Replica;
+  private readonly gradient: Float32Array;
 
   constructor(
     private readonly model: LayersModel,
@@ -93,7 +94,8 @@ class LocalEngine implements TrainingEngine {
     private readonly config: StepConfig,
     private readonly onStep: StepListener | undefined,
   ) {
-    this.replica = new Replica(model, data, config.batchSize, config.learningRate);
+    this.replica = new Replica(model, data, config.batchSize);
+    this.gradient = new Float32Array(this.replica.parameterCount);
   }
 
   async runEpoch(epoch: number, signal: AbortSignal | undefined): Promise<EpochTotals> {
@@ -105,7 +107,7 @@ class LocalEngine implements TrainingEngine {
     for (let step = 0; step < steps; step++) {
       const start = step * batchSize;
       const end = Math.min(start + batchSize, this.data.count);
-      const { gradients, score } = this.replica.computeGradients(
+      const score = this.replica.computeGradient(
         order,
         start,
         end,
@@ -113,15 +115,12 @@ class LocalEngine implements TrainingEngine {
         augmentation,
         seed,
         epoch,
+        this.gradient,
       );
-      try {
-        this.replica.applyGradients(
-          gradients,
-          learningRateAt(epoch * steps + step, epochs * steps, learningRate, schedule),
-        );
-      } finally {
-        for (const gradient of gradients) gradient.dispose();
-      }
+      this.replica.applyGradient(
+        this.gradient,
+        learningRateAt(epoch * steps + step, epochs * steps, learningRate, schedule),
+      );
       totals.lossSum += score.lossSum;
       totals.correct += score.correct;
       totals.images += end - start;
@@ -147,7 +146,7 @@ class LocalEngine implements TrainingEngine {
   }
 
   async close(): Promise<void> {
-    this.replica.dispose();
+    // Nothing to release: the replica is the caller's model and the optimiser state lives in typed arrays.
   }
 }
 

@@ -129,6 +129,12 @@ export class ParallelEngine implements TrainingEngine {
     const nonTrainableCount = this.model.nonTrainableWeights.reduce((sum, weight) => sum + weight.read().size, 0);
     const parameterCount = this.model.trainableWeights.reduce((sum, weight) => sum + weight.read().size, 0);
     const slotSize = parameterCount + nonTrainableCount;
+    const parameters = new Float32Array(new SharedArrayBuffer(parameterCount * 4));
+    let offset = 0;
+    for (const weight of this.model.trainableWeights) {
+      parameters.set(weight.read().dataSync() as Float32Array, offset);
+      offset += weight.read().size;
+    }
     const exchange = new Float32Array(new SharedArrayBuffer(2 * workers * slotSize * 4));
     const scores = new Float64Array(new SharedArrayBuffer(2 * workers * 2 * 8));
     const train = toShared(data);
@@ -149,6 +155,7 @@ export class ParallelEngine implements TrainingEngine {
         validation: sharedValidation,
         config,
         control: this.control,
+        parameters,
         exchange,
         scores,
         reportSteps: workerIndex === 0 && this.options.onStep !== undefined,

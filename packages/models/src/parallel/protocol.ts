@@ -37,6 +37,8 @@ export interface WorkerInit {
   config: StepConfig;
   /** Int32 words, see `Control`. */
   control: Int32Array;
+  /** The trainable parameters, flat in `model.trainableWeights` order; each worker updates its slice every step. */
+  parameters: Float32Array;
   /** Per step parity and worker: the summed-loss gradient of its share, then its non-trainable weights. */
   exchange: Float32Array;
   /** Per step parity and worker: loss sum and correct count of its share. */

@@ -1,9 +1,10 @@
 /**
- * One copy of the model being trained, with its own Adam optimiser: computes the gradient of the cross-entropy on a
+ * One copy of the model being trained, with its own Adam state: computes the gradient of the cross-entropy on a
  * batch, applies a gradient, evaluates a range of images. Used as is by single-threaded training and by every worker.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { FlatAdam } from './adam.js';
 import { type Augmentation, fillBatch, scoreProbabilities } from './batches.js';
 
 /** Keras' clipping of probabilities before the logarithm (its `epsilon()`). */
@@ -30,10 +31,11 @@ export class Replica {
   readonly model: LayersModel;
   /** Trainable variables, in `model.trainableWeights` order (the same order on every replica). */
   readonly variables: tf.Variable[];
-  /** Elements in each trainable variable and in all of them. */
-  readonly variableSizes: number[];
+  /** Number of trainable parameters: the length of a flat gradient. */
   readonly parameterCount: number;
-  private readonly optimizer: tf.AdamOptimizer;
+  /** The trainable parameters, flat in variable order; the source of truth between steps. */
+  readonly parameters: Float32Array;
+  private optimizer: FlatAdam | undefined;
   private readonly batch: Float32Array;
   private readonly batchLabels: Uint8Array;
   private readonly oneHot: Float32Array;
@@ -42,24 +44,33 @@ export class Replica {
     model: LayersModel,
     private readonly data: ReplicaData,
     maxBatch: number,
-    learningRate: number,
+    sharedParameters?: Float32Array,
   ) {
     this.model = model;
     this.variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-    this.variableSizes = this.variables.map((variable) => variable.size);
-    this.parameterCount = this.variableSizes.reduce((sum, size) => sum + size, 0);
-    this.optimizer = tf.train.adam(learningRate);
+    this.parameterCount = this.variables.reduce((sum, variable) => sum + variable.size, 0);
+    if (sharedParameters !== undefined) {
+      // Filled and updated by the workers together (see worker.ts); the model already holds the same values.
+      this.parameters = sharedParameters;
+    } else {
+      this.parameters = new Float32Array(this.parameterCount);
+      let offset = 0;
+      for (const variable of this.variables) {
+        this.parameters.set(variable.dataSync() as Float32Array, offset);
+        offset += variable.size;
+      }
+    }
     this.batch = new Float32Array(maxBatch * data.rows * data.cols);
     this.batchLabels = new Uint8Array(maxBatch);
     this.oneHot = new Float32Array(maxBatch * 10);
   }
 
   /**
-   * Gradients (one tensor per trainable variable, caller disposes) of the summed loss of images `order[start..end)`
+   * Writes into `gradient` (flat, variable order) the gradient of the summed loss of images `order[start..end)`
    * divided by `lossDivisor` (the size of the whole batch, so that the shares' gradients simply add up), with the
    * model in training mode (dropout active, batch norm on batch statistics and updating its moving averages).
    */
-  computeGradients(
+  computeGradient(
     order: Uint32Array,
     start: number,
     end: number,
@@ -67,7 +78,8 @@ export class Replica {
     augmentation: Augmentation | undefined,
     seed: number,
     epoch: number,
-  ): { gradients: tf.Tensor[]; score: StepScore } {
+    gradient: Float32Array,
+  ): StepScore {
     const size = end - start;
     const { rows, cols } = this.data;
     fillBatch(
@@ -97,14 +109,20 @@ export class Replica {
         return tf.mul(tf.sum(tf.mul(target, tf.log(clipped))), -1 / lossDivisor) as tf.Scalar;
       }, this.variables);
       value.dispose();
-      const score = scoreProbabilities(
+      let offset = 0;
+      for (const variable of this.variables) {
+        const variableGradient = grads[variable.name]!;
+        gradient.set(variableGradient.dataSync() as Float32Array, offset);
+        offset += variable.size;
+      }
+      for (const name of Object.keys(grads)) grads[name]!.dispose();
+      return scoreProbabilities(
         (probabilities as unknown as tf.Tensor).dataSync() as Float32Array,
         this.batchLabels,
         0,
         size,
         PROBABILITY_EPSILON,
       );
-      return { gradients: this.variables.map((variable) => grads[variable.name]!), score };
     } finally {
       input.dispose();
       target.dispose();
@@ -112,13 +130,23 @@ export class Replica {
     }
   }
 
-  /** One Adam step with `gradients` (in variable order; not disposed here) at `learningRate`. */
-  applyGradients(gradients: tf.Tensor[], learningRate: number): void {
-    // Adam reads its public-by-convention `learningRate` field on every step; setting it is how schedules work.
-    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-    this.optimizer.applyGradients(
-      this.variables.map((variable, index) => ({ name: variable.name, tensor: gradients[index]! })),
-    );
+  /** One Adam step on all parameters with the flat `gradient` at `learningRate`, then `loadParameters()`. */
+  applyGradient(gradient: Float32Array, learningRate: number): void {
+    this.optimizer ??= new FlatAdam(this.parameterCount);
+    this.optimizer.step(this.parameters, gradient, learningRate);
+    this.loadParameters();
+  }
+
+  /** Sets the model's trainable variables from `parameters`. */
+  loadParameters(): void {
+    let offset = 0;
+    for (const variable of this.variables) {
+      // A copy: the cpu backend would otherwise keep a view of `parameters`, which the next step overwrites.
+      const value = tf.tensor(this.parameters.slice(offset, offset + variable.size), variable.shape);
+      variable.assign(value);
+      value.dispose();
+      offset += variable.size;
+    }
   }
 
   /** Loss sum and correct count over images `[start, end)` of `data`, in inference mode, batches of 256. */
@@ -144,10 +172,6 @@ export class Replica {
       correct += score.correct;
     }
     return { lossSum, correct };
-  }
-
-  dispose(): void {
-    this.optimizer.dispose();
   }
 }
 

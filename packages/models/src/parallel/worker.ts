@@ -1,13 +1,15 @@
 /**
  * Entry of a data-parallel training worker. It builds a replica of the caller's model on the caller's backend, then
  * runs whole epochs on its own: each step it computes the gradient of its share of the batch, publishes it in shared
- * memory, waits at a barrier for the other workers, adds up all shares in worker order (so every replica gets the
- * bit-identical gradient) and applies it with its own Adam. The caller's thread only starts epochs and collects figures.
+ * memory, waits at a barrier for the other workers, adds up all shares' gradients for its slice of the parameters and
+ * runs Adam on that slice, waits again, and loads the updated parameters. The caller's thread only starts epochs and
+ * collects figures.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LayersModel, models } from '@tensorflow/tfjs-layers';
 import { type BackendName, selectBackend } from '../backend.js';
+import { FlatAdam } from './adam.js';
 import { epochOrder, learningRateAt, stepsPerEpoch, workerShare } from './batches.js';
 import { CONTROL_WORDS, Control, type CoordinatorMessage, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { Replica, readWeights, weightsDigest, writeWeights } from './replica.js';
@@ -22,14 +24,17 @@ class TrainingWorker {
   private readonly nonTrainable: LayersModel['nonTrainableWeights'];
   private readonly nonTrainableSizes: number[];
   private readonly slotSize: number;
-  private readonly gradientSum: Float32Array;
+  /** This worker's slice of the flat parameters: it sums their gradients and runs Adam on them. */
+  private readonly partition: { start: number; end: number };
+  private readonly partitionGradient: Float32Array;
+  private readonly optimizer: FlatAdam;
   private readonly nonTrainableMean: Float32Array;
 
   constructor(
     private readonly init: WorkerInit,
     private readonly model: LayersModel,
   ) {
-    this.replica = new Replica(model, init.train, init.config.batchSize, init.config.learningRate);
+    this.replica = new Replica(model, init.train, init.config.batchSize, init.parameters);
     this.nonTrainable = model.nonTrainableWeights.slice();
     this.nonTrainableSizes = this.nonTrainable.map((weight) => weight.read().size);
     const nonTrainableCount = this.nonTrainableSizes.reduce((sum, size) => sum + size, 0);
@@ -39,7 +44,9 @@ class TrainingWorker {
         `shared gradient buffer holds ${init.exchange.length} values, expected ${2 * init.workerCount * this.slotSize}`,
       );
     }
-    this.gradientSum = new Float32Array(this.replica.parameterCount);
+    this.partition = workerShare(this.replica.parameterCount, init.workerCount, init.workerIndex);
+    this.partitionGradient = new Float32Array(this.partition.end - this.partition.start);
+    this.optimizer = new FlatAdam(this.partitionGradient.length);
     this.nonTrainableMean = new Float32Array(nonTrainableCount);
   }
 
@@ -48,7 +55,10 @@ class TrainingWorker {
     return this.init.exchange.subarray(offset, offset + this.slotSize);
   }
 
-  /** Waits until every worker has arrived; returns whether all replicas stop after this step. */
+  /**
+   * Waits until every worker has arrived. Returns whether the caller asked to stop, as read by the last worker to
+   * arrive, so that all replicas see the same answer.
+   */
   private barrier(): boolean {
     const { control, workerCount } = this.init;
     const generation = Atomics.load(control, Control.generation);
@@ -85,7 +95,7 @@ class TrainingWorker {
       const slot = this.slot(parity, workerIndex);
       const scoreOffset = (parity * workerCount + workerIndex) * 2;
       if (share.end > share.start) {
-        const { gradients, score } = this.replica.computeGradients(
+        const score = this.replica.computeGradient(
           order,
           batchStart + share.start,
           batchStart + share.end,
@@ -93,13 +103,8 @@ class TrainingWorker {
           config.augmentation,
           config.seed,
           epoch,
+          slot,
         );
-        let offset = 0;
-        for (const gradient of gradients) {
-          slot.set(gradient.dataSync() as Float32Array, offset);
-          offset += gradient.size;
-          gradient.dispose();
-        }
         scores[scoreOffset] = score.lossSum;
         scores[scoreOffset + 1] = score.correct;
       } else {
@@ -116,27 +121,22 @@ class TrainingWorker {
 
       const stop = this.barrier();
 
-      this.gradientSum.set(this.slot(parity, 0).subarray(0, parameterCount));
+      // Reduce-scatter then all-gather: each worker adds up the shares' gradients (in worker order) for its slice of
+      // the parameters and updates that slice in shared memory; after the second barrier every replica loads the
+      // same parameters, so the replicas stay bit-identical.
+      const { start, end } = this.partition;
+      this.partitionGradient.set(this.slot(parity, 0).subarray(start, end));
       for (let worker = 1; worker < workerCount; worker++) {
         const other = this.slot(parity, worker);
-        for (let index = 0; index < parameterCount; index++) this.gradientSum[index]! += other[index]!;
+        for (let index = start; index < end; index++) this.partitionGradient[index - start]! += other[index]!;
       }
-      const gradients: tf.Tensor[] = [];
-      let gradientOffset = 0;
-      for (const variable of this.replica.variables) {
-        gradients.push(
-          tf.tensor(this.gradientSum.subarray(gradientOffset, gradientOffset + variable.size), variable.shape),
-        );
-        gradientOffset += variable.size;
-      }
-      try {
-        this.replica.applyGradients(
-          gradients,
-          learningRateAt(globalStep, totalSteps, config.learningRate, config.schedule),
-        );
-      } finally {
-        for (const gradient of gradients) gradient.dispose();
-      }
+      this.optimizer.step(
+        this.init.parameters.subarray(start, end),
+        this.partitionGradient,
+        learningRateAt(globalStep, totalSteps, config.learningRate, config.schedule),
+      );
+      this.barrier();
+      this.replica.loadParameters();
       if (this.nonTrainable.length > 0) this.averageNonTrainable(parity, batchSize);
 
       let stepLoss = 0;
