@@ -6,6 +6,9 @@ import { exitCodeFor, formatError, UsageError } from './errors.js';
 // Each command lives in its own file; add one line here per command.
 const subCommands = {
   data: () => import('./commands/data.js').then((m) => m.default),
+  compare: () => import('./commands/compare.js').then((m) => m.default),
+  predict: () => import('./commands/predict.js').then((m) => m.default),
+  report: () => import('./commands/report.js').then((m) => m.default),
   train: () => import('./commands/train.js').then((m) => m.default),
   eval: () => import('./commands/eval.js').then((m) => m.default),
   export: () => import('./commands/export.js').then((m) => m.default),
@@ -59,7 +62,7 @@ async function rejectUnknownFlags(command: AnyCommand, path: string[], rawArgs: 
     known.add(name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
     known.add(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
     if (def.type === 'boolean') known.add(`no-${name}`);
-    for (const alias of [def.alias ?? []].flat()) known.add(alias);
+    for (const alias of ['alias' in def ? (def.alias ?? []) : []].flat()) known.add(alias);
   }
   for (const arg of rawArgs) {
     if (arg === '--') break;

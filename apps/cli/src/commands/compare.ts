@@ -1,0 +1,414 @@
+/** `fmnist compare`: the study. Trains the linear baseline and the CNN, tests both once, writes metrics, report, models. */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  CLASS_NAMES,
+  computeNormalization,
+  type FashionMnistSplit,
+  loadFashionMnist,
+  normalizeImages,
+  selectExamples,
+  stratifiedSplit,
+} from '@fmnist/dataset';
+import {
+  type BackendPreference,
+  countParameters,
+  createModel,
+  evaluate,
+  type LabelledImages,
+  type ModelEvaluation,
+  recommendedTrainOptions,
+  saveModel,
+  selectBackend,
+  summary,
+  type TrainOptions,
+  train,
+} from '@fmnist/models';
+import { defineCommand } from 'citty';
+import { BACKEND_NAMES, backendArgs, dataArgs, outputArgs, parseChoiceFlag, parseIntegerFlag } from '../args.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import { writeJsonAtomic } from '../files.js';
+import { createReporter, formatDuration, type Reporter } from '../progress.js';
+import { renderReportInto } from '../render.js';
+import { handleInterruption, type Interruption } from '../signals.js';
+import { buildStudy, metricsFromStudy, type TrainedModel } from '../study.js';
+import { saveStudyData } from '../study-files.js';
+import { packageVersions } from '../versions.js';
+
+type StudyModelKind = 'linear' | 'cnn';
+
+/** Share of the training images held out for early stopping and model selection (5,000 of 60,000). */
+const VALIDATION_FRACTION = 5000 / 60000;
+/** Training images scored after training to measure the generalisation gap. */
+const TRAIN_SCORE_IMAGES = 5000;
+
+const DISPLAY_NAMES: Record<StudyModelKind, string> = { linear: 'Linear (softmax regression)', cnn: 'CNN' };
+
+/**
+ * Each model trains with the settings it was tuned with (@fmnist/models' recommendedTrainOptions); the study adds
+ * early stopping on the validation loss, which keeps the best epoch's weights (model selection on validation data).
+ */
+export function studyTrainOptions(kind: StudyModelKind): TrainOptions {
+  return { ...recommendedTrainOptions(kind), earlyStopping: { patience: 3, restoreBest: true } };
+}
+
+const args = {
+  out: { type: 'string', description: 'Folder for the run (default: ./runs/<timestamp>/)', valueHint: 'DIR' },
+  epochs: {
+    type: 'string',
+    description: `Epochs for both models (default: linear ${recommendedTrainOptions('linear').epochs}, CNN ${recommendedTrainOptions('cnn').epochs})`,
+    valueHint: 'N',
+  },
+  'linear-epochs': {
+    type: 'string',
+    description: 'Epochs for the linear baseline (overrides --epochs)',
+    valueHint: 'N',
+  },
+  'cnn-epochs': { type: 'string', description: 'Epochs for the CNN (overrides --epochs)', valueHint: 'N' },
+  seed: {
+    type: 'string',
+    description: 'Seed of the split, initial weights, shuffling and bootstrap',
+    default: '0',
+    valueHint: 'S',
+  },
+  ...backendArgs,
+  workers: {
+    type: 'string',
+    description: 'Training worker threads: auto (one per core) or a number (1 trains on the main thread)',
+    default: 'auto',
+    valueHint: 'N',
+  },
+  limit: {
+    type: 'string',
+    description: 'Use a stratified subset of N training and at most N test images (quick checks)',
+    valueHint: 'N',
+  },
+  ...dataArgs,
+  ...outputArgs,
+} as const;
+
+interface CompareOptions {
+  outDir: string;
+  epochs: Record<StudyModelKind, number>;
+  seed: number;
+  backend: BackendPreference;
+  workers: 'auto' | number;
+  limit: number | undefined;
+  dataDir: string | undefined;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function timestampFolder(): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+  let candidate = resolve('runs', stamp);
+  for (let suffix = 2; existsSync(candidate); suffix++) candidate = resolve('runs', `${stamp}-${suffix}`);
+  return candidate;
+}
+
+function parseOptions(values: Record<string, unknown>): CompareOptions {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const epochs = parseIntegerFlag('epochs', text('epochs'), { min: 1, max: 1000 });
+  const workersText = text('workers') ?? 'auto';
+  return {
+    outDir: resolve(text('out') ?? timestampFolder()),
+    epochs: {
+      linear:
+        parseIntegerFlag('linear-epochs', text('linear-epochs'), { min: 1, max: 1000 }) ??
+        epochs ??
+        studyTrainOptions('linear').epochs!,
+      cnn:
+        parseIntegerFlag('cnn-epochs', text('cnn-epochs'), { min: 1, max: 1000 }) ??
+        epochs ??
+        studyTrainOptions('cnn').epochs!,
+    },
+    seed: parseIntegerFlag('seed', text('seed'), { min: 0, max: 2 ** 32 - 1 }) ?? 0,
+    backend: parseChoiceFlag('backend', text('backend'), BACKEND_NAMES) ?? 'auto',
+    workers: workersText === 'auto' ? 'auto' : parseWorkers(workersText),
+    limit: parseIntegerFlag('limit', text('limit'), { min: 100, max: 60000 }),
+    dataDir: text('data-dir'),
+  };
+}
+
+function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+    throw new UsageError(`--workers must be auto or a whole number from 1 to 64, got '${value}'`);
+  }
+  return Number(value);
+}
+
+/** A stratified subset of `count` images (the same classes in the same proportions). */
+function stratifiedSubset(split: FashionMnistSplit, count: number, seed: number): FashionMnistSplit {
+  if (count >= split.count) return split;
+  const { validationIndices } = stratifiedSplit(split.labels, { validationFraction: count / split.count, seed });
+  return selectExamples(split, validationIndices);
+}
+
+function labelled(split: FashionMnistSplit, normalization: { mean: number; std: number }): LabelledImages {
+  return {
+    images: normalizeImages(split.images, normalization),
+    labels: split.labels,
+    count: split.count,
+    rows: split.rows,
+    cols: split.cols,
+  };
+}
+
+/** Every `count / n`-th image: a spread-out sample to score the training fit on. */
+function evenSample(data: LabelledImages, size: number): LabelledImages {
+  if (data.count <= size) return data;
+  const pixels = data.images.length / data.count;
+  const images = new Float32Array(size * pixels);
+  const labels = new Uint8Array(size);
+  for (let index = 0; index < size; index++) {
+    const from = Math.floor((index * data.count) / size);
+    images.set(data.images.subarray(from * pixels, (from + 1) * pixels), index * pixels);
+    labels[index] = data.labels[from]!;
+  }
+  return { ...data, images, labels, count: size };
+}
+
+async function ensureFreshFolder(outDir: string) {
+  const entries = await readdir(outDir).catch(() => []);
+  if (entries.some((entry) => entry === 'run.json' || entry === 'metrics.json')) {
+    throw new UsageError(`--out ${outDir} already holds a run; choose another folder or delete it`);
+  }
+  await mkdir(outDir, { recursive: true });
+}
+
+async function runCompare(options: CompareOptions, reporter: Reporter, interruption: Interruption) {
+  const startedAt = new Date();
+  const clock = performance.now();
+  const timings: Record<string, number> = {};
+  const since = (start: number) => (performance.now() - start) / 1000;
+  const { outDir, seed } = options;
+  const completed: string[] = [];
+  /** What each finished training run did, for run.json. */
+  const training: Record<string, unknown> = {};
+  const runRecord = (status: 'complete' | 'interrupted', extra: Record<string, unknown> = {}) => ({
+    format: 'fmnist-run',
+    formatVersion: 1,
+    status,
+    command: ['fmnist', ...process.argv.slice(2)],
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    config: {
+      seed,
+      limit: options.limit ?? null,
+      validationFraction: VALIDATION_FRACTION,
+      backend: options.backend,
+      workers: options.workers,
+      dataDir: options.dataDir ?? null,
+      models: Object.fromEntries(
+        (['linear', 'cnn'] as const).map((kind) => [
+          kind,
+          { ...studyTrainOptions(kind), epochs: options.epochs[kind], seed },
+        ]),
+      ),
+    },
+    completed,
+    training,
+    timings: { ...timings, wallSeconds: since(clock) },
+    versions: packageVersions(),
+    platform: { node: process.version, os: process.platform, arch: process.arch },
+    ...extra,
+  });
+
+  await ensureFreshFolder(outDir);
+  reporter.info(`writing the study to ${outDir}`);
+  try {
+    let start = performance.now();
+    const backend = await selectBackend(options.backend);
+    reporter.info(`backend: ${backend.name} (${backend.reason})`);
+
+    const loadOptions = { ...(options.dataDir ? { dataDir: options.dataDir } : {}), signal: interruption.signal };
+    const [fullTrain, fullTest] = await Promise.all([
+      loadFashionMnist({ split: 'train', ...loadOptions }),
+      loadFashionMnist({ split: 'test', ...loadOptions }),
+    ]);
+    const trainSet = options.limit ? stratifiedSubset(fullTrain, options.limit, seed) : fullTrain;
+    const testSet = options.limit ? stratifiedSubset(fullTest, options.limit, seed) : fullTest;
+    const split = stratifiedSplit(trainSet.labels, { validationFraction: VALIDATION_FRACTION, seed });
+    const trainPart = selectExamples(trainSet, split.trainIndices);
+    const validationPart = selectExamples(trainSet, split.validationIndices);
+    const normalization = computeNormalization(trainPart.images);
+    const trainData = labelled(trainPart, normalization);
+    const validationData = labelled(validationPart, normalization);
+    const testData = labelled(testSet, normalization);
+    timings.loadSeconds = since(start);
+    const source = fullTrain.source
+      ? `${fullTrain.source.kind}${fullTrain.source.dir ? ` (${fullTrain.source.dir})` : ''}`
+      : 'unknown';
+    reporter.info(
+      `data: ${trainData.count} training, ${validationData.count} validation, ${testData.count} test images from ${source}; ` +
+        `normalised with mean ${normalization.mean.toFixed(4)}, std ${normalization.std.toFixed(4)}`,
+    );
+
+    const trained: TrainedModel[] = [];
+    for (const kind of ['linear', 'cnn'] as const) {
+      interruption.throwIfInterrupted();
+      start = performance.now();
+      const model = createModel(kind, { seed });
+      const parameters = countParameters(model);
+      const epochs = options.epochs[kind];
+      reporter.info(
+        `training ${kind} (${parameters.toLocaleString('en-US')} parameters) for up to ${plural(epochs, 'epoch')}`,
+      );
+      const progress = reporter.training(kind, epochs);
+      const trainOptions: TrainOptions = { ...studyTrainOptions(kind), epochs, seed, workers: options.workers };
+      let history: Awaited<ReturnType<typeof train>>;
+      try {
+        history = await train(model, trainData, {
+          ...trainOptions,
+          validation: validationData,
+          signal: interruption.signal,
+          onBatchEnd: progress.onBatchEnd,
+          onEpochEnd: progress.onEpochEnd,
+        });
+      } finally {
+        progress.finish();
+      }
+      if (history.cancelled) {
+        model.dispose();
+        throw new InterruptedError(`interrupted while training ${kind}; kept: ${completed.join(', ') || 'nothing'}`);
+      }
+      timings[`${kind}TrainSeconds`] = history.seconds;
+      training[kind] = {
+        epochs: history.epochs.length,
+        bestEpoch: history.bestEpoch,
+        stoppedEarly: history.stoppedEarly,
+        backend: history.backend,
+        workers: history.workers,
+        imagesPerSecond: history.imagesPerSecond,
+      };
+      start = performance.now();
+      const test: ModelEvaluation = await evaluate(model, testData);
+      const validation = await evaluate(model, validationData);
+      const trainFit = await evaluate(model, evenSample(trainData, TRAIN_SCORE_IMAGES));
+      timings[`${kind}EvaluateSeconds`] = since(start);
+      reporter.info(
+        `${kind}: test accuracy ${(test.report.accuracy * 100).toFixed(2)}% after ${plural(history.epochs.length, 'epoch')} ` +
+          `(best ${history.bestEpoch}) in ${formatDuration(history.seconds)}`,
+      );
+      await saveModel(model, join(outDir, 'models', kind), {
+        kind,
+        normalization,
+        classNames: CLASS_NAMES,
+        training: { options: { ...trainOptions, validationImages: validationData.count }, history },
+        test: {
+          accuracy: test.report.accuracy,
+          count: testData.count,
+          logLoss: test.logLoss,
+          top3Accuracy: test.top3,
+          ece: test.ece,
+          macroF1: test.report.macro.f1,
+        },
+      });
+      completed.push(`models/${kind}`);
+      trained.push({
+        name: kind,
+        displayName: DISPLAY_NAMES[kind],
+        architecture: summary(model),
+        parameters,
+        history,
+        test,
+        validation,
+        train: trainFit,
+      });
+      model.dispose();
+    }
+
+    interruption.throwIfInterrupted();
+    start = performance.now();
+    const study = buildStudy({
+      classNames: CLASS_NAMES,
+      dataset: {
+        trainCount: trainData.count,
+        validationCount: validationData.count,
+        testCount: testData.count,
+        source,
+        normalization,
+      },
+      test: {
+        images: testSet.images,
+        labels: testSet.labels,
+        count: testSet.count,
+        rows: testSet.rows,
+        cols: testSet.cols,
+      },
+      models: [trained[0]!, trained[1]!],
+      run: {
+        seed,
+        backend: backend.name,
+        workers: trained[1]!.history.workers,
+        wallSeconds: since(clock),
+        versions: packageVersions(),
+      },
+      seed,
+    });
+    const metrics = metricsFromStudy(study);
+    await writeJsonAtomic(join(outDir, 'metrics.json'), metrics);
+    completed.push('metrics.json');
+    await saveStudyData(join(outDir, 'study'), study);
+    completed.push('study');
+    timings.metricsSeconds = since(start);
+    interruption.throwIfInterrupted();
+    start = performance.now();
+    const report = await renderReportInto(study, outDir);
+    completed.push(...report.files);
+    timings.reportSeconds = since(start);
+    await writeJsonAtomic(join(outDir, 'run.json'), runRecord('complete', { backend }));
+    return { study, metrics, wallSeconds: since(clock) };
+  } catch (error) {
+    if (!interruption.signal.aborted) throw error;
+    await writeJsonAtomic(join(outDir, 'run.json'), runRecord('interrupted'));
+    if (error instanceof InterruptedError) throw error;
+    throw new InterruptedError(`interrupted; kept in ${outDir}: ${completed.join(', ') || 'nothing'}`);
+  }
+}
+
+export default defineCommand({
+  meta: {
+    name: 'compare',
+    description:
+      'Train the linear baseline and the CNN, test both once, and write metrics.json, report.html/.md, figures/, models/ and run.json',
+  },
+  args,
+  async run({ args: values }) {
+    const reporter = createReporter(values);
+    const options = parseOptions(values);
+    const interruption = handleInterruption({
+      onInterrupt: () => reporter.info('stopping after the current step; press Ctrl-C again to quit at once'),
+    });
+    try {
+      const { study, metrics, wallSeconds } = await runCompare(options, reporter, interruption);
+      const { comparison } = study;
+      reporter.result({ outDir: options.outDir, wallSeconds, ...metrics }, () => {
+        const lines = study.models.map((model) => {
+          const ci = model.test.accuracyCI;
+          return (
+            `${model.name}: test accuracy ${(model.test.report.accuracy * 100).toFixed(2)}% ` +
+            `(95% CI ${(ci.lower * 100).toFixed(2)} to ${(ci.upper * 100).toFixed(2)}), log loss ${model.test.logLoss.toFixed(4)}, ` +
+            `trained in ${formatDuration(model.trainSeconds)}`
+          );
+        });
+        const difference = comparison.accuracyDifferenceCI;
+        lines.push(
+          `${metrics.comparison.challenger} minus ${metrics.comparison.baseline}: ${(difference.estimate * 100).toFixed(2)} points ` +
+            `(95% CI ${(difference.lower * 100).toFixed(2)} to ${(difference.upper * 100).toFixed(2)}); ` +
+            `McNemar b=${comparison.mcnemar.b}, c=${comparison.mcnemar.c}, p=${comparison.mcnemar.pValue.toPrecision(3)}`,
+          `wrote ${options.outDir} in ${formatDuration(wallSeconds)} (open report.html)`,
+        );
+        return lines;
+      });
+    } finally {
+      interruption.dispose();
+    }
+  },
+});

@@ -1,0 +1,175 @@
+/** End-to-end tests of `fmnist compare` on the built binary: a small study, its files and contract, and Ctrl-C. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT, listTree, runCli, temporaryEntries } from './cli-run.js';
+
+const HAS_DATA = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+
+describe.runIf(BUILT)('fmnist compare flags', () => {
+  it.each([
+    [['--epochs', '0'], /--epochs must be a whole number from 1 to 1000, got '0'/],
+    [['--cnn-epochs', 'many'], /--cnn-epochs must be a whole number/],
+    [['--backend', 'gpu'], /--backend must be one of auto, tensorflow, wasm, cpu, got 'gpu'/],
+    [['--workers', 'lots'], /--workers must be auto or a whole number from 1 to 64, got 'lots'/],
+    [['--limit', '5'], /--limit must be a whole number from 100 to 60000/],
+    [['--epoch', '3'], /unknown flag '--epoch' for 'fmnist compare'; accepted: .*--epochs/],
+  ])('rejects %j with one line naming the flag and exit code 2', async (flags, message) => {
+    const result = await runCli(['compare', ...flags]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+  });
+
+  it('says which sources it tried when the data is missing (exit 1, no stack trace)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fmnist-compare-nodata-'));
+    try {
+      const result = await runCli(['compare', '--data-dir', join(root, 'nowhere'), '--out', join(root, 'run')]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/nowhere/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(BUILT && HAS_DATA)('fmnist compare on a small subset', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fmnist-compare-'));
+  const out = join(root, 'run');
+  let result: Awaited<ReturnType<typeof runCli>>;
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    result = await runCli(['compare', '--limit', '2000', '--epochs', '1', '--workers', '1', '--out', out, '--json']);
+  }, 300_000);
+
+  it('exits 0 and prints one JSON object on stdout, logs on stderr', () => {
+    expect(result.stderr).not.toMatch(/^fmnist: /m);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const summary = JSON.parse(lines[0]!);
+    expect(summary.outDir).toBe(out);
+    expect(result.stderr).toMatch(/cnn epoch 1\/1: loss/);
+  });
+
+  it('writes the report, figures, both models, metrics, the study and run.json, and nothing temporary', () => {
+    const files = listTree(out);
+    for (const expected of [
+      'metrics.json',
+      'run.json',
+      'report.html',
+      'report.md',
+      'figures/',
+      'models/linear/model.json',
+      'models/linear/metadata.json',
+      'models/cnn/model.json',
+      'models/cnn/metadata.json',
+      'study/study.json',
+    ]) {
+      expect(files).toContain(expected);
+    }
+    expect(files.filter((file) => file.startsWith('figures/') && file.endsWith('.svg')).length).toBeGreaterThan(3);
+    expect(temporaryEntries(out)).toEqual([]);
+  });
+
+  it('keeps the metrics.json contract', () => {
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    for (const name of ['linear', 'cnn']) {
+      const model = metrics.models[name];
+      expect(model.test.accuracy).toBeGreaterThan(0.3);
+      expect(model.test.accuracy).toBeLessThanOrEqual(1);
+      expect(model.test.perClass).toHaveLength(10);
+      expect(model.test.macro.f1).toBeGreaterThan(0);
+      expect(model.test.logLoss).toBeGreaterThan(0);
+      expect(model.test.top3).toBeGreaterThanOrEqual(model.test.accuracy);
+      expect(model.test.ece).toBeGreaterThanOrEqual(0);
+      const ci = model.test.accuracyCI;
+      expect(ci.confidence).toBe(0.95);
+      expect(ci.lower).toBeLessThanOrEqual(ci.estimate);
+      expect(ci.upper).toBeGreaterThanOrEqual(ci.estimate);
+      expect(ci.estimate).toBeCloseTo(model.test.accuracy, 10);
+      expect(model.history).toHaveLength(1);
+      expect(model.history[0]).toMatchObject({
+        epoch: 1,
+        loss: expect.any(Number),
+        validationAccuracy: expect.any(Number),
+      });
+    }
+    const { mcnemar, accuracyDifferenceCI } = metrics.comparison;
+    expect(mcnemar).toEqual({ b: expect.any(Number), c: expect.any(Number), pValue: expect.any(Number) });
+    expect(mcnemar.pValue).toBeGreaterThanOrEqual(0);
+    expect(mcnemar.pValue).toBeLessThanOrEqual(1);
+    expect(accuracyDifferenceCI.estimate).toBeCloseTo(
+      metrics.models.cnn.test.accuracy - metrics.models.linear.test.accuracy,
+      10,
+    );
+    expect(accuracyDifferenceCI.lower).toBeLessThanOrEqual(accuracyDifferenceCI.upper);
+  });
+
+  it('records configuration, seed, versions, backend and timings in run.json', () => {
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run.status).toBe('complete');
+    expect(run.config).toMatchObject({ seed: 0, limit: 2000, workers: 1 });
+    expect(run.config.models.cnn.epochs).toBe(1);
+    expect(run.versions['@tensorflow/tfjs-core']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(run.versions['@fmnist/models']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(run.backend.name).toMatch(/^(wasm|cpu|tensorflow)$/);
+    expect(run.timings.wallSeconds).toBeGreaterThan(0);
+    expect(run.timings.cnnTrainSeconds).toBeGreaterThan(0);
+  });
+
+  it('refuses to overwrite a finished run (exit 2)', async () => {
+    const again = await runCli(['compare', '--limit', '2000', '--epochs', '1', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a run/);
+  });
+
+  it('re-renders the report with `fmnist report --from` without retraining', async () => {
+    rmSync(join(out, 'report.html'));
+    rmSync(join(out, 'figures'), { recursive: true });
+    const report = await runCli(['report', '--from', out, '--json']);
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout).files).toContain('report.html');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html/i);
+    expect(existsSync(join(out, 'figures'))).toBe(true);
+    expect(temporaryEntries(out)).toEqual([]);
+  });
+});
+
+describe.runIf(BUILT && HAS_DATA)('fmnist compare interrupted with Ctrl-C', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fmnist-compare-sigint-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('stops during training, exits 130 and leaves no half-written files', async () => {
+    const out = join(root, 'run');
+    let sent = false;
+    const result = await runCli(
+      ['compare', '--limit', '3000', '--linear-epochs', '1', '--cnn-epochs', '200', '--workers', '1', '--out', out],
+      {
+        onStderr: (text, child) => {
+          // Interrupt once the CNN is training: the finished linear model must be kept.
+          if (!sent && /training cnn/.test(text)) {
+            sent = true;
+            setTimeout(() => child.kill('SIGINT'), 1500);
+          }
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/^fmnist: interrupted/m);
+    const files = listTree(out);
+    expect(temporaryEntries(out)).toEqual([]);
+    expect(files).toContain('models/linear/model.json');
+    expect(files).not.toContain('models/cnn/');
+    expect(files).not.toContain('metrics.json');
+    expect(files).not.toContain('report.html');
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run.status).toBe('interrupted');
+    expect(run.completed).toEqual(['models/linear']);
+  }, 300_000);
+});
