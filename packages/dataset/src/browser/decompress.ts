@@ -6,8 +6,20 @@ import { isGzip } from '../idx.js';
 export async function decompressIfGzip(bytes: Uint8Array, file: string): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    // Read the stream directly: going through `new Response(stream)` hides the reason as "Failed to fetch".
+    const reader = new Blob([bytes as Uint8Array<ArrayBuffer>])
+      .stream()
+      .pipeThrough(new DecompressionStream('gzip'))
+      .getReader();
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+    }
+    return concatenate(chunks, length);
   } catch (error) {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     const truncated = code === 'Z_BUF_ERROR' || /truncat|unexpected end|premature/i.test(String(message));
@@ -19,6 +31,18 @@ export async function decompressIfGzip(bytes: Uint8Array, file: string): Promise
       { file, cause: error },
     );
   }
+}
+
+/** Joins chunks into one array (no copy when there is only one). */
+export function concatenate(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]?.length === length) return chunks[0];
+  const output = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    output.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return output;
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -10,7 +10,7 @@ import {
   type SplitName,
 } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
-import { decompressIfGzip, sha256Hex } from './decompress.js';
+import { concatenate, decompressIfGzip, sha256Hex } from './decompress.js';
 
 export interface FetchProgress {
   stage: 'download';
@@ -88,13 +88,7 @@ async function fetchBytes(url: string, file: string, options: BrowserLoadOptions
   if (totalBytes !== undefined && !response.headers.get('content-encoding') && loadedBytes !== totalBytes) {
     throw new Error(`connection closed after ${loadedBytes} of ${totalBytes} bytes`);
   }
-  const bytes = new Uint8Array(loadedBytes);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return concatenate(chunks, loadedBytes);
 }
 
 async function fetchVerified(

@@ -95,7 +95,8 @@ async function fetchToFile(url: string, temporaryPath: string, options: Download
       loadedBytes += chunk.length;
       options.onProgress?.({ stage: 'download', file, url, loadedBytes, totalBytes });
     }
-    if (totalBytes !== undefined && loadedBytes !== totalBytes) {
+    // Content-Length counts encoded bytes; fetch undoes a Content-Encoding, so only compare unencoded bodies.
+    if (totalBytes !== undefined && !response.headers.get('content-encoding') && loadedBytes !== totalBytes) {
       throw new Error(`connection closed after ${loadedBytes} of ${totalBytes} bytes`);
     }
   } catch (error) {
