@@ -248,6 +248,46 @@ describe('data-parallel training on worker threads', () => {
     model.dispose();
   });
 
+  it('fails the epoch with a ModelsError when a worker dies mid-epoch, and stops the other', async () => {
+    const { ParallelEngine } = await import('./parallel/pool.js');
+    const model = tinyCnn(3);
+    const engine = await ParallelEngine.start(model, data, {
+      workers: 2,
+      backend: 'cpu',
+      config: { epochs: 1, batchSize: 8, learningRate: 0.01, schedule: 'constant', augmentation: undefined, seed: 1 },
+      validation: undefined,
+      onStep: (step) => {
+        // White-box: kill worker 2 while both are in the middle of the epoch.
+        if (step.batch === 3)
+          void (engine as unknown as { threads: { terminate(): Promise<number> }[] }).threads[1]!.terminate();
+      },
+    });
+    try {
+      const error = await engine.runEpoch(0, undefined).catch((caught: unknown) => caught);
+      expect(ModelsError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(/training worker 2 of 2 failed: exited unexpectedly/);
+    } finally {
+      await engine.close();
+    }
+    expect(liveTrainingWorkers()).toBe(0);
+    model.dispose();
+  });
+
+  it('rejects with the error thrown by onBatchEnd and stops the workers', async () => {
+    const model = tinyCnn(1);
+    const failure = new Error('progress display broke');
+    const promise = train(model, data, {
+      workers: 2,
+      batchSize: 20,
+      onBatchEnd: (progress) => {
+        if (progress.batch === 2) throw failure;
+      },
+    });
+    await expect(promise).rejects.toBe(failure);
+    expect(liveTrainingWorkers()).toBe(0);
+    model.dispose();
+  });
+
   it('turns a failing worker into a ModelsError and leaves no worker behind', async () => {
     // A layer class registered only on this thread: the workers cannot rebuild the model and fail at start-up.
     class LocalOnlyIdentity extends tfl.layers.Layer {

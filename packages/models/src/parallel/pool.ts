@@ -90,8 +90,8 @@ export class ParallelEngine implements TrainingEngine {
   private readonly exits: Promise<void>[] = [];
   private readonly pending: (Pending | undefined)[] = [];
   private readonly control: Int32Array;
-  private failure: ModelsError | undefined;
-  private rejectFailure: ((error: ModelsError) => void) | undefined;
+  private failure: unknown;
+  private rejectFailure: ((error: unknown) => void) | undefined;
   private readonly failed: Promise<never>;
   private closing = false;
 
@@ -183,7 +183,12 @@ export class ParallelEngine implements TrainingEngine {
 
   private receive(workerIndex: number, message: WorkerMessage): void {
     if (message.type === 'step') {
-      this.options.onStep?.(message);
+      try {
+        this.options.onStep?.(message);
+      } catch (error) {
+        // The caller's onBatchEnd threw: training stops and train() rejects with that very error.
+        this.abort(error);
+      }
       return;
     }
     const pending = this.pending[workerIndex];
@@ -196,17 +201,23 @@ export class ParallelEngine implements TrainingEngine {
   }
 
   private fail(workerIndex: number, cause: unknown): void {
-    if (this.failure !== undefined || this.closing) return;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    this.failure = new ModelsError(
-      'E_MODELS_WORKER_FAILED',
-      `training worker ${workerIndex + 1} of ${this.workers} failed: ${reason}. Try workers: 1 to train on the calling thread.`,
-      { cause },
+    this.abort(
+      new ModelsError(
+        'E_MODELS_WORKER_FAILED',
+        `training worker ${workerIndex + 1} of ${this.workers} failed: ${reason}. Try workers: 1 to train on the calling thread.`,
+        { cause },
+      ),
     );
-    // Wake any replica waiting at a barrier for the one that failed.
+  }
+
+  /** Records the first failure, wakes any replica waiting at a barrier, and rejects every pending request. */
+  private abort(error: unknown): void {
+    if (this.failure !== undefined || this.closing) return;
+    this.failure = error;
     Atomics.store(this.control, Control.abort, 1);
     Atomics.notify(this.control, Control.generation);
-    this.rejectFailure?.(this.failure);
+    this.rejectFailure?.(error);
   }
 
   private expect<Type extends WorkerMessage['type']>(
