@@ -1,18 +1,19 @@
 // The publishable workspace packages and how to pack them exactly as `pnpm publish` would (workspace:* becomes the
 // real version), shared by scripts/check-packages.mjs and the pack smoke test.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const PNPM = ['-y', 'pnpm@10.28.2'];
 
-/** Every non-private package under packages/ and apps/, in dependency-free order of their folder names. */
+/** Every non-private package under packages/ and apps/, sorted by folder. */
 export function publishablePackages(root = repoRoot) {
   const found = [];
   for (const group of ['packages', 'apps']) {
     const groupDir = join(root, group);
+    if (!existsSync(groupDir)) continue;
     for (const name of readdirSync(groupDir).sort()) {
       const dir = join(groupDir, name);
       const manifestPath = join(dir, 'package.json');

@@ -1,0 +1,93 @@
+// The packages as published: publint --strict and attw on each packed tarball, then the pack smoke test (npm install
+// of the tarballs into a fresh project, ESM and CJS use, the CLI, the published types, the README examples).
+// Both read dist/: the root `pnpm test` builds first. Sizes go to test-results/ for BENCHMARKS.md.
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const artifacts = fileURLToPath(new URL('../test-results', import.meta.url));
+
+interface Step {
+  name: string;
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+interface PackedPackage {
+  name: string;
+  version: string;
+  packedBytes: number;
+  unpackedBytes: number;
+  files: string[];
+  publint: string;
+  attw: string;
+}
+
+interface ConsumerRun {
+  testImages: number;
+  predicted: number[];
+  probabilities: number[];
+}
+
+interface SmokeReport {
+  steps: Step[];
+  esm: ConsumerRun;
+  cjs: ConsumerRun;
+  tfjsCoreCopies: number;
+  optionalPeersLeftOut: string[];
+  readmes: { name: string; hasReadme: boolean; hasInstall: boolean; example?: boolean }[];
+}
+
+/** Runs a check script without blocking the test worker (a blocked worker misses vitest's heartbeats). */
+function runScript<Report>(script: string): Promise<Report> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(repoRoot, script), '--json'],
+      { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 900_000 },
+      (_error, stdout, stderr) => {
+        // A failing check exits 1 with its report on stdout; no report at all is the real failure.
+        if (!stdout.trim().startsWith('{')) reject(new Error(`${script} printed no report: ${stderr}`));
+        else resolve(JSON.parse(stdout));
+      },
+    );
+  });
+}
+
+describe('published packages', () => {
+  it('each package passes publint --strict and attw (strict profile) as packed by pnpm', async () => {
+    const report = await runScript<{ packages: PackedPackage[] }>('scripts/check-packages.mjs');
+    const problems = report.packages
+      .filter((pkg) => pkg.publint !== 'ok' || pkg.attw !== 'ok')
+      .map((pkg) => `${pkg.name}: publint ${pkg.publint}; attw ${pkg.attw}`);
+    expect(problems).toEqual([]);
+    const names = report.packages.map((pkg) => pkg.name);
+    expect(names).toEqual(['@fmnist/dataset', '@fmnist/metrics', '@fmnist/models', '@fmnist/viz', '@fmnist/cli']);
+    // The dataset package never ships the data.
+    const dataset = report.packages.find((pkg) => pkg.name === '@fmnist/dataset');
+    expect(dataset?.files.filter((file) => /ubyte|\.gz$/.test(file))).toEqual([]);
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'tarball-sizes.json'), `${JSON.stringify(report.packages, null, 2)}\n`);
+  });
+
+  it('installs from the tarballs with npm and works as ESM, CJS, CLI, TypeScript and README examples', async () => {
+    const report = await runScript<SmokeReport>('scripts/pack-smoke/run.mjs');
+    const failed = report.steps
+      .filter((step) => !step.ok)
+      .map((step) => `${step.name}\n${step.stdout}\n${step.stderr}`.trim());
+    expect(failed).toEqual([]);
+    expect(report.esm.testImages).toBe(10_000);
+    expect(report.cjs.predicted).toEqual(report.esm.predicted);
+    expect(report.cjs.probabilities).toEqual(report.esm.probabilities);
+    // tfjs is a peer: one copy for everyone, so backends register once; the optional tfjs-node is not installed.
+    expect(report.tfjsCoreCopies).toBe(1);
+    expect(report.optionalPeersLeftOut).toContain('@tensorflow/tfjs-node');
+    for (const readme of report.readmes) {
+      expect(readme, `${readme.name} README`).toMatchObject({ hasReadme: true, hasInstall: true });
+    }
+  });
+});
