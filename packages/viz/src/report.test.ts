@@ -136,3 +136,19 @@ describe('reportHtml', () => {
     expect(assertWellFormedXml(body)).toBe('body');
   });
 });
+
+describe('studyConclusion on cost', () => {
+  it('says how much longer or faster the challenger trained, from the times', () => {
+    const withTimes = (baselineSeconds: number, challengerSeconds: number) =>
+      studyConclusion({
+        ...study,
+        models: [
+          { ...linear, trainSeconds: baselineSeconds },
+          { ...cnn, trainSeconds: challengerSeconds },
+        ],
+      }).at(-1);
+    expect(withTimes(10, 125)).toContain('took 12.5× as long to train (2 min 05 s against 10.0 s)');
+    expect(withTimes(30, 10)).toContain('trained 3.0× faster');
+    expect(withTimes(10, 10.2)).toContain('took about as long to train');
+  });
+});

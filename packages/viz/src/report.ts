@@ -170,10 +170,16 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
         `${decimal(baseline.test.logLoss)} for ${baseline.displayName}.`,
     );
     const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
+    const timeRatio = challenger.trainSeconds / baseline.trainSeconds;
+    const speed =
+      !Number.isFinite(timeRatio) || Math.abs(timeRatio - 1) < 0.05
+        ? 'took about as long to train'
+        : timeRatio > 1
+          ? `took ${timeRatio.toFixed(1)}× as long to train`
+          : `trained ${(1 / timeRatio).toFixed(1)}× faster`;
     statements.push(
       `${challenger.displayName} has ${ratio(challenger.parameters, baseline.parameters)} the parameters ` +
-        `(${count(challenger.parameters)} against ${count(baseline.parameters)}) and took ` +
-        `${ratio(challenger.trainSeconds, baseline.trainSeconds)} as long to train ` +
+        `(${count(challenger.parameters)} against ${count(baseline.parameters)}) and ${speed} ` +
         `(${duration(challenger.trainSeconds)} against ${duration(baseline.trainSeconds)}).`,
     );
   }

@@ -330,6 +330,24 @@ function tileUri(study: Study, index: number): string {
   );
 }
 
+/** A position in pixels: no scale, no axis (galleries lay their tiles out themselves). */
+function pixel(field: string) {
+  return { field, type: 'quantitative', scale: null, axis: null };
+}
+
+/** A layer of image tiles, top-left corners at `imageX`/`imageY`, drawn with square (unsmoothed) pixels. */
+function tileLayer(tileSize: number) {
+  return {
+    mark: { type: 'image', width: tileSize, height: tileSize, align: 'left', baseline: 'top', smooth: false },
+    encoding: {
+      x: pixel('imageX'),
+      y: pixel('imageY'),
+      url: { field: 'url', type: 'nominal' },
+      description: { field: 'description', type: 'nominal' },
+    },
+  };
+}
+
 /** One gallery as a layered Vega-Lite view with pixel positions (no axes), or a line of text when it is empty. */
 function gallery(
   study: Study,
@@ -339,7 +357,8 @@ function gallery(
   emptyText: string,
 ) {
   const cellHeight = layout.tileSize + 8 + layout.captionLines * CAPTION_LINE_HEIGHT + 10;
-  const heading = title === undefined ? {} : { title };
+  // Anchored to the grid, not to its bounds, which captions wider than their cell push outwards.
+  const heading = title === undefined ? {} : { title: { text: title, frame: 'group' } };
   if (tiles.length === 0) {
     return {
       ...heading,
@@ -367,7 +386,6 @@ function gallery(
     };
   });
   const rows = Math.ceil(tiles.length / layout.columns);
-  const pixel = (field: string) => ({ field, type: 'quantitative', scale: null, axis: null });
   return {
     ...heading,
     width: layout.columns * layout.cellWidth,
@@ -375,22 +393,7 @@ function gallery(
     view: { stroke: null },
     data: { values },
     layer: [
-      {
-        mark: {
-          type: 'image',
-          width: layout.tileSize,
-          height: layout.tileSize,
-          align: 'left',
-          baseline: 'top',
-          smooth: false,
-        },
-        encoding: {
-          x: pixel('imageX'),
-          y: pixel('imageY'),
-          url: { field: 'url', type: 'nominal' },
-          description: { field: 'description', type: 'nominal' },
-        },
-      },
+      tileLayer(layout.tileSize),
       {
         mark: {
           type: 'text',
@@ -533,7 +536,6 @@ function classSamplesFigure(study: Study, perClass: number): FigureSpec {
       });
     });
   });
-  const pixel = (field: string) => ({ field, type: 'quantitative', scale: null, axis: null });
   const title = 'Test images by class';
   return {
     id: 'class-samples',
@@ -551,16 +553,7 @@ function classSamplesFigure(study: Study, perClass: number): FigureSpec {
           mark: { type: 'text', align: 'right', baseline: 'middle', fontSize: 12 },
           encoding: { x: pixel('textX'), y: pixel('textY'), text: { field: 'className', type: 'nominal' } },
         },
-        {
-          data: { values },
-          mark: { type: 'image', width: tileSize, height: tileSize, align: 'left', baseline: 'top', smooth: false },
-          encoding: {
-            x: pixel('imageX'),
-            y: pixel('imageY'),
-            url: { field: 'url', type: 'nominal' },
-            description: { field: 'description', type: 'nominal' },
-          },
-        },
+        { data: { values }, ...tileLayer(tileSize) },
       ],
     }),
   };
