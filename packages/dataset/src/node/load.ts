@@ -142,12 +142,11 @@ interface VerifiedFile {
   sha256: string;
 }
 
-/** Reads a file, decompresses it when gzip and checks the SHA-256 of the content (unless `verify` is false). */
+/** Reads a file, decompresses it when gzip and checks the SHA-256 of the content. */
 async function readVerified(
   path: string,
   spec: IdxFileSpec,
   options: {
-    verify?: boolean;
     signal?: AbortSignal | undefined;
     onProgress?: ((progress: LoadProgress) => void) | undefined;
   },
@@ -169,8 +168,8 @@ async function readVerified(
   }
   const bytes = await decompressIfGzip(raw, path);
   options.signal?.throwIfAborted();
-  const sha256 = options.verify === false ? '' : sha256Hex(bytes);
-  if (options.verify !== false) checkSha256(sha256, spec.sha256, path);
+  const sha256 = sha256Hex(bytes);
+  checkSha256(sha256, spec.sha256, path);
   options.onProgress?.({ stage: 'read', file: path, loadedBytes: bytes.length, totalBytes: bytes.length });
   return { path, bytes, sha256 };
 }
@@ -236,7 +235,7 @@ async function readSplit(
   split: SplitName,
   found: { images: string; labels: string },
   source: DataSource,
-  options: DownloadBehaviour & { verify?: boolean },
+  options: DownloadBehaviour,
 ): Promise<LoadedSplit> {
   const specs = descriptor.files[split];
   const [images, labels] = await Promise.all([
@@ -323,10 +322,7 @@ export async function downloadIdxDataset(
   return { dir: plan.target.dir, source: { kind: plan.target.kind, dir: plan.target.dir }, files };
 }
 
-async function loadWithDetails(
-  descriptor: IdxDatasetDescriptor,
-  options: LoadOptions & { verify?: boolean },
-): Promise<LoadedSplit> {
+async function loadWithDetails(descriptor: IdxDatasetDescriptor, options: LoadOptions): Promise<LoadedSplit> {
   const split = checkSplitName(options.split);
   options.signal?.throwIfAborted();
   const plan = planSources(descriptor, options);
