@@ -23,13 +23,14 @@ describe.runIf(BUILT)('fmnist compare flags', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('says which sources it tried when the data is missing (exit 1, no stack trace)', async () => {
+  it('says which sources it tried when the data is missing (exit 1, no stack trace, no empty run folder)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'fmnist-compare-nodata-'));
     try {
       const result = await runCli(['compare', '--data-dir', join(root, 'nowhere'), '--out', join(root, 'run')]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/nowhere/);
       expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(root, 'run'))).toBe(false);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 /** `fmnist compare`: the study. Trains the linear baseline and the CNN, tests both once, writes metrics, report, models. */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   CLASS_NAMES,
@@ -174,12 +174,14 @@ function evenSample(data: LabelledImages, size: number): LabelledImages {
   return { ...data, images, labels, count: size };
 }
 
-async function ensureFreshFolder(outDir: string) {
-  const entries = await readdir(outDir).catch(() => []);
-  if (entries.some((entry) => entry === 'run.json' || entry === 'metrics.json')) {
+/** Creates the run folder; returns whether it is new (so a run that fails before writing anything can remove it). */
+async function ensureFreshFolder(outDir: string): Promise<boolean> {
+  const entries = await readdir(outDir).catch(() => undefined);
+  if (entries?.some((entry) => entry === 'run.json' || entry === 'metrics.json')) {
     throw new UsageError(`--out ${outDir} already holds a run; choose another folder or delete it`);
   }
   await mkdir(outDir, { recursive: true });
+  return entries === undefined;
 }
 
 async function runCompare(options: CompareOptions, reporter: Reporter, interruption: Interruption) {
@@ -220,7 +222,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     ...extra,
   });
 
-  await ensureFreshFolder(outDir);
+  const createdFolder = await ensureFreshFolder(outDir);
   reporter.info(`writing the study to ${outDir}`);
   try {
     let start = performance.now();
@@ -366,7 +368,11 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     await writeJsonAtomic(join(outDir, 'run.json'), runRecord('complete', { backend }));
     return { study, metrics, wallSeconds: since(clock) };
   } catch (error) {
-    if (!interruption.signal.aborted) throw error;
+    if (!interruption.signal.aborted) {
+      // Fails only when the folder holds something: then the finished models stay for inspection.
+      if (createdFolder) await rmdir(outDir).catch(() => undefined);
+      throw error;
+    }
     await writeJsonAtomic(join(outDir, 'run.json'), runRecord('interrupted'));
     if (error instanceof InterruptedError) throw error;
     throw new InterruptedError(`interrupted; kept in ${outDir}: ${completed.join(', ') || 'nothing'}`);
