@@ -92,7 +92,13 @@ describe('tuned models', () => {
     // 3x3x1x8+8, 3x3x8x16+16, 7*7*16*32+32, 32*10+10
     expect(countParameters(model)).toBe(80 + 1_168 + 25_120 + 330);
     model.dispose();
-    const withNorm = createCnnModel({ blocks: [[8, 8], [16, 16]], batchNorm: true });
+    const withNorm = createCnnModel({
+      blocks: [
+        [8, 8],
+        [16, 16],
+      ],
+      batchNorm: true,
+    });
     expect(layerClasses(withNorm).filter((name) => name === 'BatchNormalization')).toHaveLength(4);
     const byDefault = createCnnModel();
     expect(layerClasses(byDefault).filter((name) => name === 'BatchNormalization')).toHaveLength(0);
