@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -192,6 +193,19 @@ describe('downloading from mirrors on 127.0.0.1', () => {
       downloadIdxDataset(descriptor, { ...fast, cacheDir, mirrors: [stalled.url], signal: controller.signal }),
     ).rejects.toThrow('user stop');
     expect(await cacheContents()).toEqual([]);
+  });
+
+  it('removes temporary files left by a killed download, but not those of running processes', async () => {
+    const dir = join(cacheDir, 'synthetic');
+    await mkdir(dir, { recursive: true });
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = `.train-images.gz.download-${deadPid}-0badcafe`;
+    const live = `.train-images.gz.download-${process.ppid}-00c0ffee`;
+    await writeFile(join(dir, stale), 'partial');
+    await writeFile(join(dir, live), 'in progress');
+    const mirror = await server(serveFiles(goodFiles));
+    await downloadIdxDataset(descriptor, { ...fast, cacheDir, mirrors: [mirror.url], splits: ['test'] });
+    expect(await cacheContents()).toEqual([live, 'test-images.gz', 'test-labels.gz']);
   });
 
   it('downloads the real FashionMNIST files through FMNIST_MIRRORS and loads them', async () => {

@@ -3,7 +3,7 @@
  * is verified before it is renamed into place: the target directory never holds a partial or unverified file.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkSha256 } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
@@ -110,6 +110,43 @@ async function fetchToFile(url: string, temporaryPath: string, options: Download
   }
 }
 
+const TEMPORARY_NAME = /^\..+\.download-(\d+)-[0-9a-f]+$/;
+
+function temporaryPathFor(targetPath: string): string {
+  return join(
+    dirname(targetPath),
+    `.${basename(targetPath)}.download-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deletes temporary download files left in `dir` by processes that no longer run (killed mid-download); files of
+ * running processes, which may be downloading right now, are left alone.
+ */
+export async function removeStaleDownloads(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((name) => {
+    const pid = Number(TEMPORARY_NAME.exec(name)?.[1] ?? Number.NaN);
+    return Number.isInteger(pid) && pid !== process.pid && !isRunning(pid);
+  });
+  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+  return stale;
+}
+
 /** Checks a downloaded file: decompresses it when gzip and compares the SHA-256 of the content. */
 async function verifyDownloaded(temporaryPath: string, url: string, sha256: string): Promise<void> {
   const content = await decompressIfGzip(await readFile(temporaryPath), url);
@@ -135,10 +172,7 @@ export async function downloadVerifiedFile(options: DownloadFileOptions): Promis
     for (const url of urls) {
       if (dropped.has(url)) continue;
       signal?.throwIfAborted();
-      const temporaryPath = join(
-        dirname(targetPath),
-        `.${file}.download-${process.pid}-${randomBytes(4).toString('hex')}`,
-      );
+      const temporaryPath = temporaryPathFor(targetPath);
       try {
         await fetchToFile(url, temporaryPath, options);
         await verifyDownloaded(temporaryPath, url, sha256);

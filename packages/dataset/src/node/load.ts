@@ -20,7 +20,7 @@ import {
 } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
 import { decompressIfGzip, sha256Hex } from './decompress.js';
-import { type DownloadProgress, downloadVerifiedFile } from './download.js';
+import { type DownloadProgress, downloadVerifiedFile, removeStaleDownloads } from './download.js';
 import {
   datasetCacheDir,
   ENVIRONMENT_VARIABLES,
@@ -289,6 +289,7 @@ export async function downloadIdxDataset(
   const mirrors = resolveMirrors(descriptor, options.mirrors, env);
   const splits = (options.splits ?? SPLIT_NAMES).map(checkSplitName);
   const files: DownloadedFile[] = [];
+  await removeStaleDownloads(plan.target.dir);
   for (const split of splits) {
     for (const role of ['images', 'labels'] as const) {
       const spec = descriptor.files[split][role];
