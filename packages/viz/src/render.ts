@@ -18,14 +18,31 @@ async function loadVega() {
   return { parse: vega.parse, View: vega.View, compile: vegaLite.compile };
 }
 
-/** Renders a Vega-Lite spec to an SVG document string. */
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/**
+ * Vega labels the SVG only when it draws into a page; a headless SVG gets its title and description here, as
+ * `<title>` and `<desc>`, so a figure file opened on its own still has its text alternative.
+ */
+function describe(svg: string, spec: VegaLiteSpec): string {
+  const title = typeof spec.title === 'string' ? spec.title : (spec.title as { text?: unknown } | undefined)?.text;
+  const parts: string[] = [];
+  if (typeof title === 'string') parts.push(`<title>${escapeXml(title)}</title>`);
+  if (typeof spec.description === 'string') parts.push(`<desc>${escapeXml(spec.description)}</desc>`);
+  const rootEnd = svg.indexOf('>', svg.indexOf('<svg')) + 1;
+  return rootEnd > 0 ? svg.slice(0, rootEnd) + parts.join('') + svg.slice(rootEnd) : svg;
+}
+
+/** Renders a Vega-Lite spec to an SVG document string, with the spec's title and description as `<title>`/`<desc>`. */
 export async function renderSvg(spec: VegaLiteSpec, figureId = 'figure'): Promise<string> {
   let view: View | undefined;
   try {
     const { parse, View, compile } = await loadVega();
     const vegaSpec = compile(spec).spec;
     view = new View(parse(vegaSpec), { renderer: 'none' });
-    return await view.toSVG();
+    return describe(await view.toSVG(), spec);
   } catch (error) {
     throw new VizError(
       'RENDER_FAILED',

@@ -55,6 +55,7 @@ describe('figureSpecs and renderSvg', () => {
       expect(height).toBeGreaterThan(100);
       expect(svg).toContain(`>${figure.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}<`);
       expect(svg).toContain('font-family="DejaVu Sans');
+      expect(svg).toContain(`<desc>${figure.alt.replace(/&/g, '&#38;').replace(/'/g, '&#39;')}</desc>`);
     },
   );
 

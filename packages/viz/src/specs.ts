@@ -670,5 +670,6 @@ export function figureSpecs(study: Study, options: FigureOptions = {}): FigureSp
   for (const model of study.models) figures.push(mistakesFigure(study, model, mistakesPerModel));
   const [baseline, challenger] = study.models;
   if (baseline && challenger) figures.push(disagreementFigure(study, baseline, challenger, disagreementsEachWay));
-  return figures;
+  // The alt text also goes into the spec, where Vega makes it the SVG's aria-label: the files describe themselves.
+  return figures.map((figure) => ({ ...figure, spec: { ...figure.spec, description: figure.alt } as VegaLiteSpec }));
 }
