@@ -27,6 +27,9 @@ const convCases: ConvCase[] = [
   { batch: 2, height: 13, width: 13, inChannels: 32, outChannels: 64, filter: 3, stride: 1, pad: 'valid' },
   { batch: 64, height: 9, width: 9, inChannels: 3, outChannels: 8, filter: 3, stride: 2, pad: 'valid' },
   { batch: 64, height: 10, width: 10, inChannels: 1, outChannels: 8, filter: 3, stride: 1, pad: 'same' },
+  // Fewer filter taps than output channels: the filter gradient takes the dyᵀ · columns orientation.
+  { batch: 2, height: 9, width: 7, inChannels: 1, outChannels: 16, filter: 3, stride: 2, pad: 'same' },
+  { batch: 64, height: 28, width: 28, inChannels: 1, outChannels: 32, filter: 3, stride: 1, pad: 'valid' },
 ];
 
 interface PoolCase {

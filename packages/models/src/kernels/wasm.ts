@@ -16,6 +16,7 @@ import {
 import {
   dilate,
   flipFilter,
+  im2col,
   im2colTransposed,
   maxPoolBackprop,
   sumLeadingAxes,
@@ -86,11 +87,27 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
   const g = toConvGeometry(info);
   const patch = g.filterHeight * g.filterWidth * g.inChannels;
   const positions = g.batchSize * g.outHeight * g.outWidth;
-  const columns = backend.makeOutput([patch, positions], 'float32');
-  im2colTransposed(heap(backend, x), g, heap(backend, columns));
-  const out = product(stock, backend, columns, reshaped(dy, [positions, g.outChannels]));
+  if (patch >= g.outChannels) {
+    // columnsᵀ [patch, positions] · dy [positions, outChannels]: XNNPACK packs dy, the narrower operand.
+    const columns = backend.makeOutput([patch, positions], 'float32');
+    im2colTransposed(heap(backend, x), g, heap(backend, columns));
+    const out = product(stock, backend, columns, reshaped(dy, [positions, g.outChannels]));
+    backend.disposeData(columns.dataId);
+    return reshaped(out, filterShape);
+  }
+  // Few input taps (a first layer): dyᵀ [outChannels, positions] · columns [positions, patch], so XNNPACK packs the
+  // narrower patch matrix; the small [outChannels, patch] result is transposed into the filter's layout.
+  const columns = backend.makeOutput([positions, patch], 'float32');
+  const dyT = backend.makeOutput([g.outChannels, positions], 'float32');
+  im2col(heap(backend, x), g, heap(backend, columns));
+  transposeMatrices(heap(backend, dy), heap(backend, dyT), 1, positions, g.outChannels);
+  const transposed = product(stock, backend, dyT, columns);
   backend.disposeData(columns.dataId);
-  return reshaped(out, filterShape);
+  backend.disposeData(dyT.dataId);
+  const out = backend.makeOutput(filterShape, 'float32');
+  transposeMatrices(heap(backend, transposed), heap(backend, out), 1, g.outChannels, patch);
+  backend.disposeData(transposed.dataId);
+  return out;
 }
 
 /**
