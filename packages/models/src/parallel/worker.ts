@@ -209,6 +209,8 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   if (init.control.length !== CONTROL_WORDS) throw new Error('the shared control block has the wrong size');
+  // tfjs' console notices (such as the cpu backend's tfjs-node advert) were already shown by the caller's thread.
+  tf.env().set('PROD', true);
   // The caller's backend, with the same fast kernels registered.
   await selectBackend(init.backend as BackendName);
   const model = (await models.modelFromJSON({ modelTopology: init.topology } as never)) as LayersModel;
