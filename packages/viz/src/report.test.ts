@@ -81,12 +81,32 @@ describe('studyConclusion', () => {
     const conclusion = studyConclusion(study);
     const difference = cnn.test.report.accuracy - linear.test.report.accuracy;
     expect(conclusion[0]).toMatch(/^CNN is the more accurate model/);
-    expect(conclusion[0]).toContain(`a difference of +${(difference * 100).toFixed(1)} pp`);
+    const ci = study.comparison!.accuracyDifferenceCI;
+    expect(conclusion[0]).toContain(
+      `ahead by ${(difference * 100).toFixed(1)} pp (95% CI +${(ci.lower * 100).toFixed(1)} pp to +${(ci.upper * 100).toFixed(1)} pp)`,
+    );
     expect(conclusion[0]).toContain('The interval excludes zero');
     expect(conclusion[1]).toContain(`p = ${pValue(study.comparison!.mcnemar.pValue)}`);
     expect(conclusion[1]).toContain('differ significantly at the 5% level');
     expect(conclusion.join(' ')).toMatch(/Linear fails most on Shirt \(F1 0\.\d\d\)/);
     expect(conclusion.join(' ')).toContain('Generalisation gap');
+  });
+
+  it('states a winning baseline’s lead with the interval turned round to match', () => {
+    const swapped: Study = {
+      ...study,
+      models: [cnn, linear],
+      comparison: {
+        mcnemar: { b: 200, c: 100, pValue: 1e-8 },
+        accuracyDifferenceCI: { estimate: -0.066, lower: -0.074, upper: -0.057, confidence: 0.95 },
+      },
+    };
+    const conclusion = studyConclusion(swapped);
+    expect(conclusion[0]).toMatch(
+      /^CNN is the more accurate model: .* for Linear, ahead by [\d.]+ pp \(95% CI \+5\.7 pp to \+7\.4 pp\)\./,
+    );
+    // Linear is worse on most classes: three named, the rest counted.
+    expect(conclusion[4]).toMatch(/^Linear.* over CNN.*; it is worse on [^,]+, [^,]+, [^,]+ and \d+ more\.$/);
   });
 
   it('changes with the numbers: a tie within noise and a non-significant test are reported as such', () => {

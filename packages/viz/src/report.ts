@@ -87,9 +87,9 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
     const difference = challenger.test.report.accuracy - baseline.test.report.accuracy;
     const [winner, loser] = difference >= 0 ? [challenger, baseline] : [baseline, challenger];
     const ci = study.comparison?.accuracyDifferenceCI;
-    const ciText = ci
-      ? ` (${confidenceLabel(ci)} of ${challenger.displayName} minus ${baseline.displayName}: ${interval(ci, (value) => points(value))})`
-      : '';
+    // The study's interval is challenger minus baseline; state it as the winner's lead, so the signs read naturally.
+    const lead = ci && difference < 0 ? { ...ci, estimate: -ci.estimate, lower: -ci.upper, upper: -ci.lower } : ci;
+    const ciText = lead ? ` (${confidenceLabel(lead)} ${interval(lead, (value) => points(value))})` : '';
     const excludesZero = ci ? ci.lower > 0 || ci.upper < 0 : undefined;
     let verdict = '';
     if (excludesZero === true) verdict = ' The interval excludes zero, so the gap is not an accident of this test set.';
@@ -99,7 +99,7 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
       difference === 0
         ? `${baseline.displayName} and ${challenger.displayName} are equally accurate: ${accuracyText(baseline)}.`
         : `${winner.displayName} is the more accurate model: ${accuracyText(winner)} against ${accuracyText(loser)} for ` +
-            `${loser.displayName}, a difference of ${points(Math.abs(difference))}${ciText}.${verdict}`,
+            `${loser.displayName}, ahead by ${points(Math.abs(difference)).replace('+', '')}${ciText}.${verdict}`,
     );
     const { challengerOnlyCount, baselineOnlyCount } = disagreements(
       study.test.labels,
@@ -144,20 +144,22 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
         change: scores.f1 - (baseline.test.report.perClass[classIndex]?.f1 ?? 0),
       }))
       .sort((a, b) => b.change - a.change);
-    const gains = changes.filter((entry) => entry.change > 0).slice(0, 3);
-    const losses = changes.filter((entry) => entry.change < 0).reverse();
+    // Changes that round to 0.00 are no change.
+    const gains = changes.filter((entry) => entry.change >= 0.005);
+    const losses = changes.filter((entry) => entry.change <= -0.005).reverse();
     const list = (entries: typeof changes) =>
       entries
+        .slice(0, 3)
         .map(
           (entry) =>
             `${className(study, entry.classIndex)} (${entry.change >= 0 ? '+' : ''}${decimal(entry.change, 2)})`,
         )
-        .join(', ');
+        .join(', ') + (entries.length > 3 ? ` and ${entries.length - 3} more` : '');
     statements.push(
       (gains.length > 0
         ? `${challenger.displayName}'s largest F1 gains over ${baseline.displayName} are on ${list(gains)}`
         : `${challenger.displayName} improves F1 on no class over ${baseline.displayName}`) +
-        (losses.length > 0 ? `; it is worse on ${list(losses)}.` : `; it is at least as good on every class.`),
+        (losses.length > 0 ? `; it is worse on ${list(losses)}.` : '; it is no worse on any class.'),
     );
   }
   const gaps = study.models.map(gapPhrase).filter((text): text is string => text !== undefined);
