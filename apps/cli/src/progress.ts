@@ -127,7 +127,7 @@ export function createReporter(
           const elapsed = (now - epochStartedAt) / 1000;
           const eta = progress.batch > 0 ? (elapsed / progress.batch) * (progress.batches - progress.batch) : Infinity;
           let text = formatProgressBar(label, totalEpochs, progress, eta);
-          const width = stderr.columns ?? 120;
+          const width = stderr.columns || 120;
           if (text.length >= width) text = text.slice(0, Math.max(0, width - 1));
           stderr.write(`\r\x1b[2K${text}`);
           barShown = true;

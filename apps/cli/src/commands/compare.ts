@@ -98,6 +98,10 @@ interface CompareOptions {
   dataDir: string | undefined;
 }
 
+function formatPValue(pValue: number): string {
+  return pValue < 1e-3 ? pValue.toExponential(2) : pValue.toPrecision(3);
+}
+
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -408,7 +412,7 @@ export default defineCommand({
         lines.push(
           `${metrics.comparison.challenger} minus ${metrics.comparison.baseline}: ${(difference.estimate * 100).toFixed(2)} points ` +
             `(95% CI ${(difference.lower * 100).toFixed(2)} to ${(difference.upper * 100).toFixed(2)}); ` +
-            `McNemar b=${comparison.mcnemar.b}, c=${comparison.mcnemar.c}, p=${comparison.mcnemar.pValue.toPrecision(3)}`,
+            `McNemar b=${comparison.mcnemar.b}, c=${comparison.mcnemar.c}, p=${formatPValue(comparison.mcnemar.pValue)}`,
           `wrote ${options.outDir} in ${formatDuration(wallSeconds)} (open report.html)`,
         );
         return lines;
