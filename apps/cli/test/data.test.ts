@@ -1,5 +1,5 @@
 /** End-to-end tests of `fmnist data info|download|verify` on the built binary. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -141,6 +141,39 @@ describe.runIf(BUILT)('fmnist data', () => {
     expectOneErrorLine(result, 'E_DATASET_DOWNLOAD_FAILED');
     expect(result.stderr).toContain('http://127.0.0.1:9/train-images-idx3-ubyte.gz');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('download stops on Ctrl-C with exit 130 and leaves no temporary file', async () => {
+    const dir = join(root, 'interrupted');
+    const stalled = createServer((_request, response) => {
+      response.writeHead(200, { 'content-length': 1_000_000 });
+      response.write(new Uint8Array(1000));
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/`;
+    try {
+      const child = spawn(process.execPath, [BIN, 'data', 'download', '--data-dir', dir], {
+        env: { ...process.env, NO_COLOR: '1', FMNIST_MIRRORS: url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let interrupted = false;
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        // One Ctrl-C: a second one means "quit now" and skips the clean-up under test.
+        if (!interrupted && stderr.includes('downloading')) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(130);
+      expect(stderr).toContain('interrupted');
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      stalled.closeAllConnections();
+      await new Promise((resolve) => stalled.close(resolve));
+    }
   });
 
   it('rejects an unknown flag as a usage error (exit 2)', async () => {
