@@ -2,22 +2,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  CLASS_NAMES,
-  computeNormalization,
-  type FashionMnistSplit,
-  loadFashionMnist,
-  normalizeImages,
-  selectExamples,
-  stratifiedSplit,
-} from '@fmnist/dataset';
+import { CLASS_NAMES } from '@fmnist/dataset';
 import {
   type BackendPreference,
   countParameters,
   createModel,
   evaluate,
-  type LabelledImages,
-  type ModelEvaluation,
   recommendedTrainOptions,
   saveModel,
   selectBackend,
@@ -33,13 +23,12 @@ import { createReporter, formatDuration, type Reporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
 import { handleInterruption, type Interruption } from '../signals.js';
 import { buildStudy, metricsFromStudy, type TrainedModel } from '../study.js';
+import { evenSample, loadStudyData, type StudyData, VALIDATION_FRACTION } from '../study-data.js';
 import { saveStudyData } from '../study-files.js';
 import { packageVersions } from '../versions.js';
 
 type StudyModelKind = 'linear' | 'cnn';
 
-/** Share of the training images held out for early stopping and model selection (5,000 of 60,000). */
-const VALIDATION_FRACTION = 5000 / 60000;
 /** Training images scored after training to measure the generalisation gap. */
 const TRAIN_SCORE_IMAGES = 5000;
 
@@ -147,37 +136,6 @@ function parseWorkers(value: string): number {
   return Number(value);
 }
 
-/** A stratified subset of `count` images (the same classes in the same proportions). */
-function stratifiedSubset(split: FashionMnistSplit, count: number, seed: number): FashionMnistSplit {
-  if (count >= split.count) return split;
-  const { validationIndices } = stratifiedSplit(split.labels, { validationFraction: count / split.count, seed });
-  return selectExamples(split, validationIndices);
-}
-
-function labelled(split: FashionMnistSplit, normalization: { mean: number; std: number }): LabelledImages {
-  return {
-    images: normalizeImages(split.images, normalization),
-    labels: split.labels,
-    count: split.count,
-    rows: split.rows,
-    cols: split.cols,
-  };
-}
-
-/** Every `count / n`-th image: a spread-out sample to score the training fit on. */
-function evenSample(data: LabelledImages, size: number): LabelledImages {
-  if (data.count <= size) return data;
-  const pixels = data.images.length / data.count;
-  const images = new Float32Array(size * pixels);
-  const labels = new Uint8Array(size);
-  for (let index = 0; index < size; index++) {
-    const from = Math.floor((index * data.count) / size);
-    images.set(data.images.subarray(from * pixels, (from + 1) * pixels), index * pixels);
-    labels[index] = data.labels[from]!;
-  }
-  return { ...data, images, labels, count: size };
-}
-
 /** Creates the run folder; returns whether it is new (so a run that fails before writing anything can remove it). */
 async function ensureFreshFolder(outDir: string): Promise<boolean> {
   const entries = await readdir(outDir).catch(() => undefined);
@@ -186,6 +144,80 @@ async function ensureFreshFolder(outDir: string): Promise<boolean> {
   }
   await mkdir(outDir, { recursive: true });
   return entries === undefined;
+}
+
+interface TrainStep {
+  kind: StudyModelKind;
+  epochs: number;
+  options: CompareOptions;
+  data: StudyData;
+  reporter: Reporter;
+  signal: AbortSignal;
+}
+
+/** Trains one model, scores it on the test, validation and (a sample of the) training images, and saves it. */
+async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<TrainedModel | undefined> {
+  const { kind, epochs, data, reporter } = step;
+  const model = createModel(kind, { seed: step.options.seed });
+  try {
+    const parameters = countParameters(model);
+    reporter.info(
+      `training ${kind} (${parameters.toLocaleString('en-US')} parameters) for up to ${plural(epochs, 'epoch')}`,
+    );
+    const progress = reporter.training(kind, epochs);
+    const trainOptions: TrainOptions = {
+      ...studyTrainOptions(kind),
+      epochs,
+      seed: step.options.seed,
+      workers: step.options.workers,
+    };
+    let history: Awaited<ReturnType<typeof train>>;
+    try {
+      history = await train(model, data.train, {
+        ...trainOptions,
+        validation: data.validation,
+        signal: step.signal,
+        onBatchEnd: progress.onBatchEnd,
+        onEpochEnd: progress.onEpochEnd,
+      });
+    } finally {
+      progress.finish();
+    }
+    if (history.cancelled) return undefined;
+    const test = await evaluate(model, data.test);
+    const validation = await evaluate(model, data.validation);
+    const trainFit = await evaluate(model, evenSample(data.train, TRAIN_SCORE_IMAGES));
+    reporter.info(
+      `${kind}: test accuracy ${(test.report.accuracy * 100).toFixed(2)}% after ${plural(history.epochs.length, 'epoch')} ` +
+        `(best ${history.bestEpoch}) in ${formatDuration(history.seconds)}`,
+    );
+    await saveModel(model, modelDir, {
+      kind,
+      normalization: data.normalization,
+      classNames: CLASS_NAMES,
+      training: { options: { ...trainOptions, validationImages: data.validation.count }, history },
+      test: {
+        accuracy: test.report.accuracy,
+        count: data.test.count,
+        logLoss: test.logLoss,
+        top3Accuracy: test.top3,
+        ece: test.ece,
+        macroF1: test.report.macro.f1,
+      },
+    });
+    return {
+      name: kind,
+      displayName: DISPLAY_NAMES[kind],
+      architecture: summary(model),
+      parameters,
+      history,
+      test,
+      validation,
+      train: trainFit,
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 async function runCompare(options: CompareOptions, reporter: Reporter, interruption: Interruption) {
@@ -232,58 +264,26 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     let start = performance.now();
     const backend = await selectBackend(options.backend);
     reporter.info(`backend: ${backend.name} (${backend.reason})`);
-
-    const loadOptions = { ...(options.dataDir ? { dataDir: options.dataDir } : {}), signal: interruption.signal };
-    const [fullTrain, fullTest] = await Promise.all([
-      loadFashionMnist({ split: 'train', ...loadOptions }),
-      loadFashionMnist({ split: 'test', ...loadOptions }),
-    ]);
-    const trainSet = options.limit ? stratifiedSubset(fullTrain, options.limit, seed) : fullTrain;
-    const testSet = options.limit ? stratifiedSubset(fullTest, options.limit, seed) : fullTest;
-    const split = stratifiedSplit(trainSet.labels, { validationFraction: VALIDATION_FRACTION, seed });
-    const trainPart = selectExamples(trainSet, split.trainIndices);
-    const validationPart = selectExamples(trainSet, split.validationIndices);
-    const normalization = computeNormalization(trainPart.images);
-    const trainData = labelled(trainPart, normalization);
-    const validationData = labelled(validationPart, normalization);
-    const testData = labelled(testSet, normalization);
+    const data = await loadStudyData({ ...options, signal: interruption.signal });
     timings.loadSeconds = since(start);
-    const source = fullTrain.source
-      ? `${fullTrain.source.kind}${fullTrain.source.dir ? ` (${fullTrain.source.dir})` : ''}`
-      : 'unknown';
     reporter.info(
-      `data: ${trainData.count} training, ${validationData.count} validation, ${testData.count} test images from ${source}; ` +
-        `normalised with mean ${normalization.mean.toFixed(4)}, std ${normalization.std.toFixed(4)}`,
+      `data: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test images from ` +
+        `${data.source}; normalised with mean ${data.normalization.mean.toFixed(4)}, std ${data.normalization.std.toFixed(4)}`,
     );
 
     const trained: TrainedModel[] = [];
     for (const kind of ['linear', 'cnn'] as const) {
       interruption.throwIfInterrupted();
       start = performance.now();
-      const model = createModel(kind, { seed });
-      const parameters = countParameters(model);
-      const epochs = options.epochs[kind];
-      reporter.info(
-        `training ${kind} (${parameters.toLocaleString('en-US')} parameters) for up to ${plural(epochs, 'epoch')}`,
-      );
-      const progress = reporter.training(kind, epochs);
-      const trainOptions: TrainOptions = { ...studyTrainOptions(kind), epochs, seed, workers: options.workers };
-      let history: Awaited<ReturnType<typeof train>>;
-      try {
-        history = await train(model, trainData, {
-          ...trainOptions,
-          validation: validationData,
-          signal: interruption.signal,
-          onBatchEnd: progress.onBatchEnd,
-          onEpochEnd: progress.onEpochEnd,
-        });
-      } finally {
-        progress.finish();
-      }
-      if (history.cancelled) {
-        model.dispose();
+      const step = { kind, epochs: options.epochs[kind], options, data, reporter, signal: interruption.signal };
+      const result = await trainEvaluateSave(step, join(outDir, 'models', kind));
+      if (!result) {
         throw new InterruptedError(`interrupted while training ${kind}; kept: ${completed.join(', ') || 'nothing'}`);
       }
+      completed.push(`models/${kind}`);
+      trained.push(result);
+      const { history } = result;
+      timings[`${kind}Seconds`] = since(start);
       timings[`${kind}TrainSeconds`] = history.seconds;
       training[kind] = {
         epochs: history.epochs.length,
@@ -293,60 +293,26 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
         workers: history.workers,
         imagesPerSecond: history.imagesPerSecond,
       };
-      start = performance.now();
-      const test: ModelEvaluation = await evaluate(model, testData);
-      const validation = await evaluate(model, validationData);
-      const trainFit = await evaluate(model, evenSample(trainData, TRAIN_SCORE_IMAGES));
-      timings[`${kind}EvaluateSeconds`] = since(start);
-      reporter.info(
-        `${kind}: test accuracy ${(test.report.accuracy * 100).toFixed(2)}% after ${plural(history.epochs.length, 'epoch')} ` +
-          `(best ${history.bestEpoch}) in ${formatDuration(history.seconds)}`,
-      );
-      await saveModel(model, join(outDir, 'models', kind), {
-        kind,
-        normalization,
-        classNames: CLASS_NAMES,
-        training: { options: { ...trainOptions, validationImages: validationData.count }, history },
-        test: {
-          accuracy: test.report.accuracy,
-          count: testData.count,
-          logLoss: test.logLoss,
-          top3Accuracy: test.top3,
-          ece: test.ece,
-          macroF1: test.report.macro.f1,
-        },
-      });
-      completed.push(`models/${kind}`);
-      trained.push({
-        name: kind,
-        displayName: DISPLAY_NAMES[kind],
-        architecture: summary(model),
-        parameters,
-        history,
-        test,
-        validation,
-        train: trainFit,
-      });
-      model.dispose();
     }
 
     interruption.throwIfInterrupted();
     start = performance.now();
+    const { testRaw } = data;
     const study = buildStudy({
       classNames: CLASS_NAMES,
       dataset: {
-        trainCount: trainData.count,
-        validationCount: validationData.count,
-        testCount: testData.count,
-        source,
-        normalization,
+        trainCount: data.train.count,
+        validationCount: data.validation.count,
+        testCount: data.test.count,
+        source: data.source,
+        normalization: data.normalization,
       },
       test: {
-        images: testSet.images,
-        labels: testSet.labels,
-        count: testSet.count,
-        rows: testSet.rows,
-        cols: testSet.cols,
+        images: testRaw.images,
+        labels: testRaw.labels,
+        count: testRaw.count,
+        rows: testRaw.rows,
+        cols: testRaw.cols,
       },
       models: [trained[0]!, trained[1]!],
       run: {
@@ -373,7 +339,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     return { study, metrics, wallSeconds: since(clock) };
   } catch (error) {
     if (!interruption.signal.aborted) {
-      // Fails only when the folder holds something: then the finished models stay for inspection.
+      // Removes the folder only when it is empty: finished models stay for inspection.
       if (createdFolder) await rmdir(outDir).catch(() => undefined);
       throw error;
     }
