@@ -162,6 +162,8 @@ function confusionFigure(study: Study, model: StudyModel): FigureSpec {
   };
 }
 
+const SPLITS = ['train', 'validation'];
+
 function learningCurvesFigure(study: Study): FigureSpec {
   const rows: Record<string, unknown>[] = [];
   for (const model of study.models) {
@@ -182,29 +184,10 @@ function learningCurvesFigure(study: Study): FigureSpec {
     width: 320,
     height: 220,
     transform: [{ filter: { field: 'metric', equal: metric } }],
-    mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'value', type: 'quantitative', title, scale: { zero: false }, axis: { format } },
       color: modelColor(study),
-      strokeDash: {
-        field: 'split',
-        type: 'nominal',
-        title: 'Data',
-        scale: {
-          domain: ['train', 'validation'],
-          range: [
-            [1, 0],
-            [6, 3],
-          ],
-        },
-        legend: {
-          symbolType: 'stroke',
-          symbolStrokeWidth: 2,
-          symbolSize: 300,
-          encode: { symbols: { update: { stroke: { value: '#333333' } } } },
-        },
-      },
       tooltip: [
         { field: 'model', title: 'Model' },
         { field: 'split', title: 'Data' },
@@ -212,6 +195,43 @@ function learningCurvesFigure(study: Study): FigureSpec {
         { field: 'value', title, format: metric === 'loss' ? '.4f' : '.2%' },
       ],
     },
+    layer: [
+      {
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: {
+          strokeDash: {
+            field: 'split',
+            type: 'nominal',
+            title: 'Data',
+            scale: {
+              domain: SPLITS,
+              range: [
+                [1, 0],
+                [6, 3],
+              ],
+            },
+            // Merged with the shape legend below (same field): a solid circle and a dashed triangle.
+            legend: {
+              symbolStrokeWidth: 2,
+              symbolSize: 120,
+              encode: { symbols: { update: { stroke: { value: '#333333' } } } },
+            },
+          },
+        },
+      },
+      // Shapes tell the splits apart where there is no line to dash (a single epoch).
+      {
+        mark: { type: 'point', filled: true, size: 60, opacity: 1 },
+        encoding: {
+          shape: {
+            field: 'split',
+            type: 'nominal',
+            scale: { domain: SPLITS, range: ['circle', 'triangle-up'] },
+            legend: null,
+          },
+        },
+      },
+    ],
   });
   const summary = study.models
     .map((model) => {
@@ -230,9 +250,9 @@ function learningCurvesFigure(study: Study): FigureSpec {
     id: 'learning-curves',
     title,
     alt:
-      `Two line charts over training epochs: loss on the left and accuracy on the right, solid lines for the ` +
-      `training data and dashed lines for the validation data, one colour per model. ${summary}.`,
-    spec: topLevel(title, 'Solid: training data; dashed: validation data', {
+      `Two line charts over training epochs: loss on the left and accuracy on the right, solid lines and ` +
+      `circles for the training data, dashed lines and triangles for the validation data, one colour per model. ${summary}.`,
+    spec: topLevel(title, 'Solid lines and circles: training data; dashed lines and triangles: validation data', {
       data: { values: rows },
       hconcat: [panel('loss', 'Loss (cross-entropy)', '.3f'), panel('accuracy', 'Accuracy', '.0%')],
       resolve: { scale: { y: 'independent' } },
