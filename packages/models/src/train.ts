@@ -151,8 +151,11 @@ class LocalEngine implements TrainingEngine {
 }
 
 /**
- * Trains `model` in place on `data` with Adam on the softmax cross-entropy of its (softmax) output, and returns the
- * history. Defaults: 1 epoch, batch 64, learning rate 1e-3, constant schedule, seed 0, workers 1 (see TrainOptions).
+ * Trains `model` in place on `data` with Adam on the softmax cross-entropy of its output (10 softmax probabilities;
+ * clipped to [1e-7, 1 - 1e-7] like Keras), and returns the history. Defaults: 1 epoch, batch 64, learning rate 1e-3,
+ * constant schedule, seed 0, workers 1 (see TrainOptions). The Adam update is tf.train.adam's (beta1 0.9, beta2 0.999,
+ * epsilon 1e-7), computed in one fused pass over the parameters. Dropout and batch norm run in training mode during
+ * steps and in inference mode for validation.
  *
  * - Deterministic: the same seed, backend and worker count give bit-identical weights (dropout layers must be seeded
  *   by the model for that).
@@ -165,7 +168,7 @@ class LocalEngine implements TrainingEngine {
  * - Early stopping watches the validation loss; with `restoreBest` the model ends with the best epoch's weights.
  *
  * Throws a ModelsError: E_MODELS_ARGUMENT for invalid options or data, E_MODELS_WORKER_FAILED when a worker fails
- * (every worker has exited by the time it throws).
+ * (every worker has exited by the time it throws); an error thrown by a callback is rethrown as is.
  */
 export async function train(
   model: LayersModel,
@@ -208,14 +211,6 @@ export async function train(
           });
         };
 
-  let engine: TrainingEngine;
-  if (workers > 1) {
-    const { ParallelEngine } = await import('./parallel/pool.js');
-    engine = await ParallelEngine.start(model, data, { workers, backend, config, validation, onStep });
-  } else {
-    engine = new LocalEngine(model, trainData, validation, config, onStep);
-  }
-
   const history: TrainingHistory = {
     epochs: [],
     bestEpoch: 0,
@@ -226,6 +221,16 @@ export async function train(
     backend,
     workers,
   };
+  if (options.signal?.aborted) return { ...history, cancelled: true };
+
+  let engine: TrainingEngine;
+  if (workers > 1) {
+    const { ParallelEngine } = await import('./parallel/pool.js');
+    engine = await ParallelEngine.start(model, data, { workers, backend, config, validation, onStep });
+  } else {
+    engine = new LocalEngine(model, trainData, validation, config, onStep);
+  }
+
   let trainSeconds = 0;
   let trainedImages = 0;
   let bestLoss = Number.POSITIVE_INFINITY;
