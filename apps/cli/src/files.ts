@@ -1,5 +1,6 @@
 /** Atomic file output for run directories: everything is written under a temporary name, then renamed into place. */
 import { randomBytes } from 'node:crypto';
+import { type Dirent, readdirSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -46,4 +47,22 @@ export async function replacePath(source: string, target: string): Promise<void>
     throw error;
   }
   if (movedAside) await rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * Deletes the hidden entries (temporary files and folders of unfinished writes) under `dir`, synchronously so it can
+ * run on a forced exit. Run folders hold no hidden files of their own.
+ */
+export function removeTemporaryEntries(dir: string, depth = 3): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.name.startsWith('.')) rmSync(path, { recursive: true, force: true });
+    else if (entry.isDirectory() && depth > 1) removeTemporaryEntries(path, depth - 1);
+  }
 }

@@ -52,7 +52,7 @@ export function listTree(dir: string, prefix = ''): string[] {
   });
 }
 
-/** Names a crash or an interruption could leave half-written: hidden temporary files and folders. */
+/** What an unfinished write leaves: hidden temporary files and folders (a run folder has no hidden files of its own). */
 export function temporaryEntries(dir: string): string[] {
-  return listTree(dir).filter((path) => /(^|\/)\.[^/]*tmp|\.partial|\.tmp/.test(path));
+  return listTree(dir).filter((path) => /(^|\/)\./.test(path) || /\.(tmp|partial)/.test(path));
 }

@@ -18,7 +18,7 @@ import {
 import { defineCommand } from 'citty';
 import { BACKEND_NAMES, backendArgs, dataArgs, outputArgs, parseChoiceFlag, parseIntegerFlag } from '../args.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { writeJsonAtomic } from '../files.js';
+import { removeTemporaryEntries, writeJsonAtomic } from '../files.js';
 import { createReporter, formatDuration, type Reporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
 import { handleInterruption, type Interruption } from '../signals.js';
@@ -259,6 +259,8 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
   });
 
   const createdFolder = await ensureFreshFolder(outDir);
+  // A second Ctrl-C exits at once; whatever was being written must not stay behind half-done.
+  interruption.onForcedExit(() => removeTemporaryEntries(outDir));
   reporter.info(`writing the study to ${outDir}`);
   try {
     let start = performance.now();
