@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Checks every publishable package the way users receive it: packs it with pnpm (as `pnpm publish` would), then runs
 // `publint --strict` and `attw` (strict profile) on the tarball. Prints one line per package with its sizes;
-// `--json` prints one JSON object instead; exits 1 when any package has a problem.
-// Usage: node scripts/check-packages.mjs [--json] [--keep DIR]
+// `--json` prints one JSON object instead, `--markdown` the table for BENCHMARKS.md; exits 1 when any package has a
+// problem. Usage: node scripts/check-packages.mjs [--json | --markdown] [--keep DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { packPackage, publishablePackages, repoRoot } from './pack-smoke/package
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+const markdown = args.includes('--markdown');
 const keepIndex = args.indexOf('--keep');
 const destination = keepIndex >= 0 ? resolve(args[keepIndex + 1] ?? '.') : mkdtempSync(join(tmpdir(), 'fmnist-pack-'));
 const bin = (name) => join(repoRoot, 'node_modules', '.bin', name);
@@ -34,7 +35,13 @@ function runAttw(pkg) {
   }
   // Problems come grouped by kind (an object of arrays) in attw's JSON output.
   const problems = Object.values(report.problems ?? {}).flat();
-  if (report.analysis?.types === false && !pkg.manifest.exports) return { ok: true, output: 'no types (bin only)' };
+  if (report.analysis?.types === false) {
+    // Only a bin-only package (the CLI: no exports, no types field) may ship without types.
+    const declaresTypes = Boolean(pkg.manifest.exports || pkg.manifest.types);
+    return declaresTypes
+      ? { ok: false, output: 'the tarball holds no type declarations' }
+      : { ok: true, output: 'no types (bin only)' };
+  }
   return {
     ok: result.status === 0 && problems.length === 0,
     output: problems
@@ -55,6 +62,7 @@ try {
       tarball: packed.tarball,
       packedBytes: packed.packedBytes,
       unpackedBytes: packed.unpackedBytes,
+      sourceMapBytes: packed.sourceMapBytes,
       fileCount: packed.files.length,
       files: packed.files,
       publint: publint.ok ? 'ok' : publint.output,
@@ -68,6 +76,18 @@ try {
 const failed = results.filter((result) => result.publint !== 'ok' || result.attw !== 'ok');
 if (json) {
   process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, packages: results }, null, 2)}\n`);
+} else if (markdown) {
+  const kib = (bytes) => (bytes / 1024).toFixed(1);
+  process.stdout.write(
+    '| package | version | tarball (KiB, gzip) | unpacked (KiB) | files | of which source maps (KiB) |\n',
+  );
+  process.stdout.write('| --- | --- | ---: | ---: | ---: | ---: |\n');
+  for (const result of results) {
+    process.stdout.write(
+      `| \`${result.name}\` | ${result.version} | ${kib(result.packedBytes)} | ${kib(result.unpackedBytes)} | ` +
+        `${result.fileCount} | ${kib(result.sourceMapBytes)} |\n`,
+    );
+  }
 } else {
   for (const result of results) {
     const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;

@@ -43,16 +43,21 @@ export function packPackage(pkg, destination) {
     ...pkg,
     tarball,
     packedBytes: statSync(tarball).size,
-    unpackedBytes: unpackedSize(tarball),
+    ...unpackedSizes(tarball),
     files: report.files.map((file) => file.path),
   };
 }
 
-/** Sum of the file sizes inside a tarball, as `npm publish` reports "unpacked size". */
-function unpackedSize(tarball) {
+/** Sums of the file sizes inside a tarball (as `npm publish` reports "unpacked size"), and of its source maps. */
+function unpackedSizes(tarball) {
   const listing = execFileSync('tar', ['-tvzf', tarball], { encoding: 'utf8' });
-  return listing
-    .split('\n')
-    .filter(Boolean)
-    .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[2] ?? 0), 0);
+  let unpackedBytes = 0;
+  let sourceMapBytes = 0;
+  for (const line of listing.split('\n').filter(Boolean)) {
+    const fields = line.trim().split(/\s+/);
+    const bytes = Number(fields[2] ?? 0);
+    unpackedBytes += bytes;
+    if (fields.at(-1)?.endsWith('.map')) sourceMapBytes += bytes;
+  }
+  return { unpackedBytes, sourceMapBytes };
 }

@@ -43,6 +43,7 @@ function run(name, command, commandArgs, options = {}) {
   });
   const step = {
     name,
+    kind: options.kind ?? 'smoke',
     ok: result.status === 0,
     seconds: Math.round((performance.now() - started) / 100) / 10,
     stdout: result.stdout?.trim() ?? '',
@@ -51,7 +52,7 @@ function run(name, command, commandArgs, options = {}) {
   if (result.error) step.stderr = `${step.stderr}\n${result.error.message}`.trim();
   steps.push(step);
   if (!json) process.stderr.write(`${step.ok ? 'ok  ' : 'FAIL'} ${name} (${step.seconds} s)\n`);
-  if (!step.ok && !json) process.stderr.write(`${step.stderr}\n`);
+  if (!step.ok && !json) process.stderr.write(`${step.stdout}\n${step.stderr}\n`);
   return step;
 }
 
@@ -119,7 +120,14 @@ try {
     report.cjs = cjs.ok ? JSON.parse(cjs.stdout.split('\n').pop()) : undefined;
     const same =
       report.esm && report.cjs && JSON.stringify(report.esm.predicted) === JSON.stringify(report.cjs.predicted);
-    steps.push({ name: 'ESM and CJS predict the same classes', ok: Boolean(same), seconds: 0, stdout: '', stderr: '' });
+    steps.push({
+      name: 'ESM and CJS predict the same classes',
+      kind: 'smoke',
+      ok: Boolean(same),
+      seconds: 0,
+      stdout: '',
+      stderr: '',
+    });
 
     const bin = join(project, 'node_modules', '.bin', 'fmnist');
     run('the fmnist binary prints its version', bin, ['--version']);
@@ -139,26 +147,35 @@ try {
       const readmePath = join(project, 'node_modules', ...pkg.name.split('/'), 'README.md');
       const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
       const example = readmeExample(readme, pkg.name);
-      const entry = { name: pkg.name, hasReadme: readme.length > 0, hasInstall: readme.includes(`npm i ${pkg.name}`) };
+      const entry = {
+        name: pkg.name,
+        hasReadme: readme.length > 0,
+        hasInstall: new RegExp(`npm i(nstall)? (-g )?${pkg.name}\\b`).test(readme),
+      };
       report.readmes.push(entry);
       if (!example) continue;
       const base = `readme-${pkg.name.split('/').pop()}`;
       let script = `${base}.mjs`;
       if (example.language === 'ts') {
         writeFileSync(join(project, `${base}.mts`), example.code);
-        const compiled = run(`${pkg.name} README example compiles`, 'node', [
-          tsc,
-          '--module',
-          'nodenext',
-          '--target',
-          'es2022',
-          '--strict',
-          '--types',
+        const compiled = run(
+          `${pkg.name} README example compiles`,
           'node',
-          '--outDir',
-          project,
-          join(project, `${base}.mts`),
-        ]);
+          [
+            tsc,
+            '--module',
+            'nodenext',
+            '--target',
+            'es2022',
+            '--strict',
+            '--types',
+            'node',
+            '--outDir',
+            project,
+            join(project, `${base}.mts`),
+          ],
+          { kind: 'readme' },
+        );
         if (!compiled.ok) continue;
       } else {
         writeFileSync(join(project, script), example.code);
@@ -166,11 +183,19 @@ try {
       script = join(project, script);
       entry.example = run(`${pkg.name} README example runs`, 'node', [script], {
         env: { FMNIST_DATA_DIR: dataDir },
+        kind: 'readme',
       }).ok;
     }
   }
 } catch (error) {
-  steps.push({ name: 'pack smoke setup', ok: false, seconds: 0, stdout: '', stderr: String(error?.stack ?? error) });
+  steps.push({
+    name: 'pack smoke setup',
+    kind: 'smoke',
+    ok: false,
+    seconds: 0,
+    stdout: '',
+    stderr: String(error?.stack ?? error),
+  });
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }

@@ -5,13 +5,14 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const artifacts = fileURLToPath(new URL('../test-results', import.meta.url));
 
 interface Step {
   name: string;
+  kind: 'smoke' | 'readme';
   ok: boolean;
   stdout: string;
   stderr: string;
@@ -74,20 +75,35 @@ describe('published packages', () => {
     writeFileSync(join(artifacts, 'tarball-sizes.json'), `${JSON.stringify(report.packages, null, 2)}\n`);
   });
 
-  it('installs from the tarballs with npm and works as ESM, CJS, CLI, TypeScript and README examples', async () => {
-    const report = await runScript<SmokeReport>('scripts/pack-smoke/run.mjs');
-    const failed = report.steps
-      .filter((step) => !step.ok)
-      .map((step) => `${step.name}\n${step.stdout}\n${step.stderr}`.trim());
-    expect(failed).toEqual([]);
-    expect(report.esm.testImages).toBe(10_000);
-    expect(report.cjs.predicted).toEqual(report.esm.predicted);
-    expect(report.cjs.probabilities).toEqual(report.esm.probabilities);
-    // tfjs is a peer: one copy for everyone, so backends register once; the optional tfjs-node is not installed.
-    expect(report.tfjsCoreCopies).toBe(1);
-    expect(report.optionalPeersLeftOut).toContain('@tensorflow/tfjs-node');
-    for (const readme of report.readmes) {
-      expect(readme, `${readme.name} README`).toMatchObject({ hasReadme: true, hasInstall: true });
-    }
+  describe('from the tarballs, installed with npm into a fresh project', () => {
+    let smoke: SmokeReport;
+    beforeAll(async () => {
+      smoke = await runScript<SmokeReport>('scripts/pack-smoke/run.mjs');
+    });
+
+    it('works as ESM and CJS, with one tfjs, as the fmnist binary and for TypeScript', () => {
+      const failed = smoke.steps
+        .filter((step) => step.kind === 'smoke' && !step.ok)
+        .map((step) => `${step.name}\n${step.stdout}\n${step.stderr}`.trim());
+      expect(failed).toEqual([]);
+      expect(smoke.esm.testImages).toBe(10_000);
+      expect(smoke.cjs.predicted).toEqual(smoke.esm.predicted);
+      expect(smoke.cjs.probabilities).toEqual(smoke.esm.probabilities);
+      // tfjs is a peer: one copy for everyone, so backends register once; the optional tfjs-node is not installed.
+      expect(smoke.tfjsCoreCopies).toBe(1);
+      expect(smoke.optionalPeersLeftOut).toContain('@tensorflow/tfjs-node');
+    });
+
+    it('has a README with an install line and a first example that runs as is', () => {
+      const failed = smoke.steps
+        .filter((step) => step.kind === 'readme' && !step.ok)
+        .map((step) => `${step.name}\n${step.stdout}\n${step.stderr}`.trim());
+      expect(failed).toEqual([]);
+      for (const readme of smoke.readmes) {
+        expect(readme, `${readme.name} README`).toMatchObject({ hasReadme: true, hasInstall: true });
+      }
+      const withExamples = smoke.readmes.filter((readme) => readme.example).map((readme) => readme.name);
+      expect(withExamples).toEqual(['@fmnist/dataset', '@fmnist/metrics', '@fmnist/models', '@fmnist/viz']);
+    });
   });
 });
