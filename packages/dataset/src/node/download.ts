@@ -84,7 +84,11 @@ async function fetchToFile(url: string, temporaryPath: string, options: Download
   try {
     armTimer();
     const response = await fetch(url, { signal: controller.signal, redirect: 'follow' });
-    if (!response.ok || !response.body) throw new HttpStatusError(response.status);
+    if (!response.ok || !response.body) {
+      // Release the connection; the error page is of no use.
+      await response.body?.cancel().catch(() => undefined);
+      throw new HttpStatusError(response.status);
+    }
     const header = response.headers.get('content-length');
     const totalBytes = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
     const file = basename(options.targetPath);
