@@ -9,19 +9,25 @@ const ROUNDS = 3;
 const study = makeFixtureStudy({ count: 10_000 });
 const scratch = await mkdtemp(join(tmpdir(), 'fmnist-viz-bench-'));
 
-async function median(run: () => Promise<unknown>): Promise<number> {
-  const seconds: number[] = [];
+/** Median wall and CPU seconds (CPU of all this process's threads, resvg's included) over the rounds. */
+async function median(run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     await run();
-    seconds.push((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpuStarted);
+    wall.push((performance.now() - started) / 1000);
+    cpu.push((used.user + used.system) / 1e6);
   }
-  return seconds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+  const middle = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+  return { wall: middle(wall), cpu: middle(cpu) };
 }
 
 // One warm-up so module loading and JIT do not count.
 await renderFigures(study, { formats: ['svg'] });
-const rows: [string, number][] = [
+const rows: [string, { wall: number; cpu: number }][] = [
   ['figureSpecs (9 figures)', await median(async () => figureSpecs(study))],
   [
     'SVG, all figures',
@@ -32,4 +38,7 @@ const rows: [string, number][] = [
 ];
 await rm(scratch, { recursive: true, force: true });
 console.log(`@fmnist/viz, ${study.test.count} test images, ${study.models.length} models, median of ${ROUNDS}:`);
-for (const [name, seconds] of rows) console.log(`  ${name.padEnd(36)} ${seconds.toFixed(2)} s`);
+console.log(`  ${'step'.padEnd(36)} ${'wall'.padStart(7)} ${'CPU'.padStart(7)}`);
+for (const [name, { wall, cpu }] of rows) {
+  console.log(`  ${name.padEnd(36)} ${wall.toFixed(2).padStart(5)} s ${cpu.toFixed(2).padStart(5)} s`);
+}

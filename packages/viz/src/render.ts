@@ -1,5 +1,5 @@
 /** Vega-Lite spec → SVG with Vega's headless SVG renderer: no canvas, no browser, the same in Node and browsers. */
-import type { View } from 'vega';
+import type { LoggerInterface, View } from 'vega';
 import { VizError } from './errors.js';
 import type { VegaLiteSpec } from './specs.js';
 
@@ -35,13 +35,47 @@ function describe(svg: string, spec: VegaLiteSpec): string {
   return rootEnd > 0 ? svg.slice(0, rootEnd) + parts.join('') + svg.slice(rootEnd) : svg;
 }
 
+export interface RenderSvgOptions {
+  /**
+   * Receives Vega-Lite's and Vega's warnings about the spec. Default: dropped, so a command-line tool's output stays
+   * clean; this package's tests assert its own figures raise none.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** A Vega logger that hands warnings and errors to one callback instead of the console. */
+function forwardingLogger(onWarning: (message: string) => void): LoggerInterface {
+  let level = 2; // vega.Warn
+  const forward = (...args: readonly unknown[]) => {
+    onWarning(args.map(String).join(' '));
+    return logger;
+  };
+  const logger = {
+    level(value?: number) {
+      if (value === undefined) return level;
+      level = value;
+      return logger;
+    },
+    error: forward,
+    warn: forward,
+    info: () => logger,
+    debug: () => logger,
+  } as LoggerInterface;
+  return logger;
+}
+
 /** Renders a Vega-Lite spec to an SVG document string, with the spec's title and description as `<title>`/`<desc>`. */
-export async function renderSvg(spec: VegaLiteSpec, figureId = 'figure'): Promise<string> {
+export async function renderSvg(
+  spec: VegaLiteSpec,
+  figureId = 'figure',
+  options: RenderSvgOptions = {},
+): Promise<string> {
   let view: View | undefined;
   try {
     const { parse, View, compile } = await loadVega();
-    const vegaSpec = compile(spec).spec;
-    view = new View(parse(vegaSpec), { renderer: 'none' });
+    const logger = forwardingLogger(options.onWarning ?? (() => {}));
+    const vegaSpec = compile(spec, { logger }).spec;
+    view = new View(parse(vegaSpec), { renderer: 'none', logger });
     return describe(await view.toSVG(), spec);
   } catch (error) {
     throw new VizError(

@@ -4,7 +4,7 @@ import { assertWellFormedXml } from './__fixtures__/xml.js';
 import { VizError } from './errors.js';
 import { count } from './format.js';
 import { renderSvg, svgSize } from './render.js';
-import { figureSpecs } from './specs.js';
+import { figureSpecs, type VegaLiteSpec } from './specs.js';
 import { type Study, validateStudy } from './study.js';
 import { OKABE_ITO } from './theme.js';
 
@@ -22,8 +22,12 @@ function codeOf(run: () => unknown): string | undefined {
 describe('figureSpecs and renderSvg', () => {
   const figures = figureSpecs(study);
   // Rendered once, shared by the tests below.
+  const warnings: string[] = [];
   const svgs = new Map<string, Promise<string>>(
-    figures.map((figure) => [figure.id, renderSvg(figure.spec, figure.id)]),
+    figures.map((figure) => [
+      figure.id,
+      renderSvg(figure.spec, figure.id, { onWarning: (message) => warnings.push(`${figure.id}: ${message}`) }),
+    ]),
   );
   const svgOf = (id: string) => svgs.get(id) ?? Promise.reject(new Error(`no figure ${id}`));
 
@@ -58,6 +62,22 @@ describe('figureSpecs and renderSvg', () => {
       expect(svg).toContain(`<desc>${figure.alt.replace(/&/g, '&#38;').replace(/'/g, '&#39;')}</desc>`);
     },
   );
+
+  it('raise no Vega-Lite or Vega warnings', async () => {
+    await Promise.all(svgs.values());
+    expect(warnings).toEqual([]);
+  });
+
+  it('hands warnings to onWarning instead of the console', async () => {
+    const seen: string[] = [];
+    const bad = {
+      data: { values: [{ a: 1 }] },
+      mark: 'point',
+      encoding: { x: { field: 'a', type: 'quantitative', aggregate: 'nonsense' } },
+    };
+    await renderSvg(bad as unknown as VegaLiteSpec, 'bad', { onWarning: (message) => seen.push(message) });
+    expect(seen.join('\n')).toMatch(/nonsense/);
+  });
 
   it('the specs are plain JSON: a JSON round trip renders the same SVG', async () => {
     const figure = figures.find((item) => item.id === 'per-class-metrics')!;

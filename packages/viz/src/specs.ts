@@ -227,7 +227,6 @@ function learningCurvesFigure(study: Study): FigureSpec {
             field: 'split',
             type: 'nominal',
             scale: { domain: SPLITS, range: ['circle', 'triangle-up'] },
-            legend: null,
           },
         },
       },
