@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadFashionMnist } from '@fmnist/dataset';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,52 @@ describe('toFashionMnistImage', () => {
     expect(Math.max(...result)).toBe(0);
   });
 });
+
+/** Pearson correlation of two equally long pixel arrays. */
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let meanA = 0;
+  let meanB = 0;
+  for (let index = 0; index < a.length; index++) {
+    meanA += a[index]! / a.length;
+    meanB += b[index]! / b.length;
+  }
+  let covariance = 0;
+  let varianceA = 0;
+  let varianceB = 0;
+  for (let index = 0; index < a.length; index++) {
+    covariance += (a[index]! - meanA) * (b[index]! - meanB);
+    varianceA += (a[index]! - meanA) ** 2;
+    varianceB += (b[index]! - meanB) ** 2;
+  }
+  return covariance / Math.sqrt(varianceA * varianceB);
+}
+
+describe.runIf(existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz'))(
+  'toFashionMnistImage on real test images turned into product photos',
+  () => {
+    it('recovers the original 28x28 image from a 10x enlarged, inverted (dark on white) copy', async () => {
+      const test = await loadFashionMnist({ split: 'test' });
+      const scale = 10;
+      const size = 28 * scale;
+      const correlations: number[] = [];
+      for (let index = 0; index < 100; index++) {
+        const original = test.images.subarray(index * 784, (index + 1) * 784);
+        const data = new Uint8Array(size * size * 4);
+        for (let y = 0; y < size; y++) {
+          for (let x = 0; x < size; x++) {
+            const value = 255 - original[Math.floor(y / scale) * 28 + Math.floor(x / scale)]!;
+            data.set([value, value, value, 255], (y * size + x) * 4);
+          }
+        }
+        correlations.push(correlation(toFashionMnistImage({ width: size, height: size, data }), original));
+      }
+      // A few originals do not span all 28 pixels, so they come back slightly larger; the rest match almost exactly.
+      correlations.sort((a, b) => a - b);
+      expect(correlations[50]).toBeGreaterThan(0.99);
+      expect(correlations[10]).toBeGreaterThan(0.9);
+    });
+  },
+);
 
 describe('decodeImageFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fmnist-image-'));

@@ -120,14 +120,14 @@ export function toFashionMnistImage(image: RgbaImage): Uint8Array {
     if (value > maximum) maximum = value;
   }
 
-  // The object is whatever stands out from the background by more than a tenth of the brightest pixel.
+  // The object is whatever stands out from the background by more than a twentieth of the brightest pixel.
   let left = width;
   let right = -1;
   let top = height;
   let bottom = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (grey[y * width + x]! > maximum * 0.1) {
+      if (grey[y * width + x]! > maximum * 0.05) {
         left = Math.min(left, x);
         right = Math.max(right, x);
         top = Math.min(top, y);
@@ -160,8 +160,9 @@ export function toFashionMnistImage(image: RgbaImage): Uint8Array {
   );
 
   const output = new Uint8Array(IMAGE_SIZE * IMAGE_SIZE);
-  const offsetX = Math.floor((IMAGE_SIZE - newWidth) / 2);
-  const offsetY = Math.floor((IMAGE_SIZE - newHeight) / 2);
+  // Odd margins put the extra pixel on the left/top, as FashionMNIST does.
+  const offsetX = Math.ceil((IMAGE_SIZE - newWidth) / 2);
+  const offsetY = Math.ceil((IMAGE_SIZE - newHeight) / 2);
   let resizedMaximum = 0;
   for (const value of resized) resizedMaximum = Math.max(resizedMaximum, value);
   const gain = resizedMaximum > 0 ? 255 / resizedMaximum : 0;
