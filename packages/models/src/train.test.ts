@@ -230,6 +230,32 @@ describe('data-parallel training on worker threads', () => {
     second.dispose();
   });
 
+  it('computes the same steps as training on one thread, up to float rounding', async () => {
+    const serial = tinyCnn(4);
+    const parallel = tinyCnn(4);
+    const options = { epochs: 1, batchSize: 40, learningRate: 0.001, seed: 2 } as const;
+    await train(serial, data, { ...options, workers: 1 });
+    await train(parallel, data, { ...options, workers: 2 });
+    const serialWeights = readWeights(serial);
+    const parallelWeights = readWeights(parallel);
+    let maxDifference = 0;
+    let maxChange = 0;
+    const untrained = tinyCnn(4);
+    const initial = readWeights(untrained);
+    untrained.dispose();
+    serialWeights.forEach((values, index) => {
+      for (let element = 0; element < values.length; element++) {
+        maxDifference = Math.max(maxDifference, Math.abs(values[element]! - parallelWeights[index]![element]!));
+        maxChange = Math.max(maxChange, Math.abs(values[element]! - initial[index]![element]!));
+      }
+    });
+    // 10 Adam steps of 1e-3 move weights by about 1e-2; the two paths differ only by summation order.
+    expect(maxChange).toBeGreaterThan(5e-3);
+    expect(maxDifference).toBeLessThan(1e-5);
+    serial.dispose();
+    parallel.dispose();
+  });
+
   it('stops all workers when cancelled mid-epoch', async () => {
     const model = tinyCnn(2);
     const controller = new AbortController();
