@@ -106,6 +106,8 @@ export interface RenderFiguresOptions extends FigureOptions {
   pngScale?: number;
   /** Font files for the PNGs; see {@link PngRenderOptions}. */
   fontFiles?: readonly string[];
+  /** Receives Vega-Lite's and Vega's warnings, if any (see `renderSvg`). */
+  onWarning?: (message: string) => void;
 }
 
 /** Writes through a temporary name and renames, so readers never see half a file. */
@@ -158,7 +160,7 @@ export async function renderFigures(study: Study, options: RenderFiguresOptions 
   // Vega renders on this thread; resvg rasterises on its own threads, so PNGs overlap the next SVGs.
   const pending: Promise<RenderedFigure>[] = [];
   for (const figure of specs) {
-    const svg = await renderSvg(figure.spec, figure.id);
+    const svg = await renderSvg(figure.spec, figure.id, options.onWarning ? { onWarning: options.onWarning } : {});
     pending.push(
       (async () => {
         const rendered: RenderedFigure = { ...figure, svg, ...svgSize(svg), files: {} };
