@@ -6,6 +6,7 @@
  */
 import { loadFashionMnist } from '@fmnist/dataset';
 import { type Classifier, createClassifier, type Prediction } from '@fmnist/models';
+import { getBackend } from '@tensorflow/tfjs-core';
 import './style.css';
 
 interface DemoResult {
@@ -13,6 +14,8 @@ interface DemoResult {
   firstPredictionMs?: number;
   /** Test images classified per second in batches of 100, after one warm-up batch. */
   imagesPerSecond?: number;
+  /** The tfjs backend that ran the model. */
+  backend?: string;
   error?: string;
 }
 
@@ -138,9 +141,13 @@ async function measureSpeed(classifier: Classifier, images: Uint8Array, count: n
     classified += batch.length;
   }
   result.imagesPerSecond = classified / ((performance.now() - started) / 1000);
+  result.backend = getBackend();
   facts('stats-facts', [
     ['page load to first prediction', `${Math.round(result.firstPredictionMs ?? 0)} ms`],
-    ['inference', `${Math.round(result.imagesPerSecond)} images/s (batches of ${batch.length}, cpu backend)`],
+    [
+      'inference',
+      `${Math.round(result.imagesPerSecond)} images/s (batches of ${batch.length}, tfjs ${result.backend} backend)`,
+    ],
   ]);
   element('stats').hidden = false;
 }

@@ -1,6 +1,6 @@
 // The built demo in Debian's Chromium (through playwright-core): it loads cleanly, predicts what Node predicts with
 // the same exported model, handles drawings, and explains a bad model URL. A screenshot goes to test-results/.
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { loadFashionMnist } from '@fmnist/dataset';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureDemoBuilt,
   exportTinyModel,
+  exportUntrainedCnn,
   makeWorkDir,
   serve,
   systemDataDir,
@@ -31,15 +32,18 @@ const artifacts = join(webRoot, 'test-results');
 
 let work: string;
 let bundle: string;
+let cnnBundle: string;
 let site: { url: string; server: Server };
 let context: BrowserContext;
 let nodeClassifier: Classifier;
 
 beforeAll(async () => {
   work = await makeWorkDir();
-  const [dist, exported, report] = await Promise.all([ensureDemoBuilt(), exportTinyModel(work), writeTinyReport(work)]);
-  bundle = exported;
-  site = await serve({ '/model/': bundle, '/data/': systemDataDir, '/report/': report, '/': dist });
+  const dist = await ensureDemoBuilt();
+  bundle = await exportTinyModel(work);
+  cnnBundle = await exportUntrainedCnn(work);
+  const report = await writeTinyReport(work);
+  site = await serve({ '/model/': bundle, '/cnn/': cnnBundle, '/data/': systemDataDir, '/report/': report, '/': dist });
   nodeClassifier = await createClassifier(bundle);
   // Playwright passes its own --user-data-dir: a fresh one per run.
   context = await chromium.launchPersistentContext(await makeWorkDir(), {
@@ -50,7 +54,15 @@ beforeAll(async () => {
   });
 });
 
+/** Page load to first prediction and inference speed per model, kept in test-results/ (never asserted). */
+const speed: Record<string, unknown> = {};
+
 afterAll(async () => {
+  if (Object.keys(speed).length > 0) {
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, 'web-figures.json'), `${JSON.stringify(speed, null, 2)}\n`);
+    console.log(`demo in Chromium: ${JSON.stringify(speed)}`);
+  }
   await context?.close();
   site?.server.close();
   nodeClassifier?.dispose();
@@ -70,6 +82,27 @@ async function open(query: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+/** The top-3 the page shows for each test image equals Node's for the same bundle: classes, probabilities to 1e-4. */
+async function expectSamePredictionsAsNode(page: Page, classifier: Classifier, count: number) {
+  const shown = await page.$$eval('#samples figure', (figures) =>
+    figures.map((figure) => ({
+      index: Number((figure as HTMLElement).dataset.index),
+      top: JSON.parse((figure as HTMLElement).dataset.top ?? '[]') as Prediction[],
+    })),
+  );
+  expect(shown).toHaveLength(count);
+  const test = await loadFashionMnist({ split: 'test', dataDir: systemDataDir });
+  const images = shown.map(({ index }) => test.images.subarray(index * 784, (index + 1) * 784));
+  const expected = await classifier.classifyMany(images, { topK: 3 });
+  shown.forEach(({ top }, i) => {
+    const reference = expected[i] as Prediction[];
+    expect(top.map((p) => p.classIndex)).toEqual(reference.map((p) => p.classIndex));
+    top.forEach((prediction, k) => {
+      expect(Math.abs(prediction.probability - (reference[k] as Prediction).probability)).toBeLessThanOrEqual(1e-4);
+    });
+  });
+}
+
 describe('the demo in Chromium', () => {
   it('loads with no console errors and predicts the test images exactly as Node does with the same model', async () => {
     const { page, errors } = await open(`?model=./model/&data=./data/&samples=${SAMPLES}&report=./report/`);
@@ -78,34 +111,25 @@ describe('the demo in Chromium', () => {
     expect(errors).toEqual([]);
     expect(await page.getAttribute('body', 'data-state')).toBe('ready');
 
-    const shown = await page.$$eval('#samples figure', (figures) =>
-      figures.map((figure) => ({
-        index: Number((figure as HTMLElement).dataset.index),
-        top: JSON.parse((figure as HTMLElement).dataset.top ?? '[]') as Prediction[],
-      })),
-    );
-    expect(shown).toHaveLength(SAMPLES);
-    const test = await loadFashionMnist({ split: 'test', dataDir: systemDataDir });
-    const images = shown.map(({ index }) => test.images.subarray(index * 784, (index + 1) * 784));
-    const expected = await nodeClassifier.classifyMany(images, { topK: 3 });
-    shown.forEach(({ top }, i) => {
-      const reference = expected[i] as Prediction[];
-      expect(top.map((p) => p.classIndex)).toEqual(reference.map((p) => p.classIndex));
-      top.forEach((prediction, k) => {
-        expect(Math.abs(prediction.probability - (reference[k] as Prediction).probability)).toBeLessThanOrEqual(1e-4);
-      });
-    });
+    await expectSamePredictionsAsNode(page, nodeClassifier, SAMPLES);
 
     // The figures of the study's report are shown.
     expect(await page.locator('#figures img').getAttribute('alt')).toBe('Per-class F1');
     const figures = await page.evaluate(() => window.fmnistDemo);
     expect(figures.firstPredictionMs).toBeGreaterThan(0);
     expect(figures.imagesPerSecond).toBeGreaterThan(0);
-    await writeFile(join(artifacts, 'web-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    console.log(
-      `demo: first prediction ${Math.round(figures.firstPredictionMs ?? 0)} ms after navigation start, ` +
-        `${Math.round(figures.imagesPerSecond ?? 0)} images/s in Chromium (linear model, cpu backend)`,
-    );
+    speed.linear = figures;
+    await page.close();
+  });
+
+  it('runs a convolutional network too, with the same predictions as Node', async () => {
+    const cnn = await createClassifier(cnnBundle);
+    const { page, errors } = await open('?model=./cnn/&data=./data/&samples=4');
+    expect(errors).toEqual([]);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    await expectSamePredictionsAsNode(page, cnn, 4);
+    speed.cnn = await page.evaluate(() => window.fmnistDemo);
+    cnn.dispose();
     await page.close();
   });
 

@@ -76,6 +76,29 @@ export async function exportTinyModel(work: string): Promise<string> {
   return bundle;
 }
 
+/** An untrained CNN (default architecture, seeded weights) exported the same way: inference speed needs no training. */
+export async function exportUntrainedCnn(work: string): Promise<string> {
+  await tf.setBackend('cpu');
+  const modelDir = join(work, 'saved-cnn');
+  const model = createModel('cnn', { seed: 5 });
+  await saveModel(model, modelDir, {
+    kind: 'cnn',
+    normalization: { mean: 0.286, std: 0.353 },
+    classNames: CLASS_NAMES,
+  });
+  model.dispose();
+  const bundle = join(work, 'cnn');
+  await run(process.execPath, [
+    join(repoRoot, 'apps/cli/bin/fmnist.js'),
+    'export',
+    '--model-dir',
+    modelDir,
+    '--out',
+    bundle,
+  ]);
+  return bundle;
+}
+
 /** A report folder like the CLI writes: report.md linking one SVG figure. */
 export async function writeTinyReport(work: string): Promise<string> {
   const report = join(work, 'report');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLASS_NAMES, normalizeImages } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Classifier, createClassifier, type ImageDataLike, toGreyPixels } from './classifier.js';
 import { ModelsError } from './errors.js';
@@ -13,7 +14,7 @@ import { saveModel } from './persistence-node.js';
 const normalization = { mean: 0.286, std: 0.353 };
 let directory: string;
 let classifier: Classifier;
-let reference: tf.LayersModel;
+let reference: LayersModel;
 
 /** A deterministic grey image with structure in it (not uniform, so the classes get distinct scores). */
 function greyImage(seed: number): Uint8Array {
