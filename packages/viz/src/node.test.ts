@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,11 @@ describe('renderFigures', () => {
     const file = join(scratch, 'a-file');
     await writeFile(file, 'x');
     expect(await errorCode(renderFigures(study, { outDir: join(file, 'below') }))).toBe('WRITE_FAILED');
+    // A figure file that cannot be replaced (a directory in its place) fails that render, not the process.
+    const blocked = join(scratch, 'blocked');
+    await mkdir(join(blocked, 'class-samples.svg'), { recursive: true });
+    expect(await errorCode(renderFigures(study, { outDir: blocked, formats: ['svg'] }))).toBe('WRITE_FAILED');
+    expect((await readdir(blocked)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
  * figures and the report to disk. Everything browser-safe is re-exported, so Node code needs only this entry.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { renderAsync } from '@resvg/resvg-js';
@@ -117,6 +117,7 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
     await writeFile(temporary, data);
     await rename(temporary, path);
   } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
     throw new VizError('WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}. Check the directory.`, {
       cause: error,
     });
@@ -147,6 +148,37 @@ function checkFormats(formats: readonly FigureFormat[]): readonly FigureFormat[]
   return formats;
 }
 
+/** Rasterises one rendered figure and writes its files. */
+async function finishFigure(
+  figure: FigureSpec,
+  svg: string,
+  formats: readonly FigureFormat[],
+  scale: number,
+  outDir: string | undefined,
+  fontFiles: readonly string[] | undefined,
+): Promise<RenderedFigure> {
+  const rendered: RenderedFigure = { ...figure, svg, ...svgSize(svg), files: {} };
+  if (formats.includes('png')) {
+    rendered.png = await svgToPng(svg, fontFiles ? { scale, fontFiles } : { scale });
+  }
+  if (outDir !== undefined) {
+    const base = join(outDir, figure.id);
+    if (formats.includes('svg')) {
+      rendered.files.svg = `${base}.svg`;
+      await writeAtomic(rendered.files.svg, svg);
+    }
+    if (rendered.png) {
+      rendered.files.png = `${base}.png`;
+      await writeAtomic(rendered.files.png, rendered.png);
+    }
+    if (formats.includes('json')) {
+      rendered.files.json = `${base}.vl.json`;
+      await writeAtomic(rendered.files.json, `${JSON.stringify(figure.spec, null, 2)}\n`);
+    }
+  }
+  return rendered;
+}
+
 /**
  * Renders every figure of a study (see `figureSpecs`) to SVG and, by default, PNG; with `outDir`, also writes
  * `<id>.svg`, `<id>.png` and `<id>.vl.json` (the Vega-Lite spec) there.
@@ -159,36 +191,26 @@ export async function renderFigures(study: Study, options: RenderFiguresOptions 
   const specs = figureSpecs(study, options);
   // Vega renders on this thread; resvg rasterises on its own threads, so PNGs overlap the next SVGs.
   const pending: Promise<RenderedFigure>[] = [];
+  let renderError: unknown;
   for (const figure of specs) {
-    const svg = await renderSvg(figure.spec, figure.id, options.onWarning ? { onWarning: options.onWarning } : {});
-    pending.push(
-      (async () => {
-        const rendered: RenderedFigure = { ...figure, svg, ...svgSize(svg), files: {} };
-        if (formats.includes('png')) {
-          const pngOptions: PngRenderOptions = { scale };
-          if (options.fontFiles) pngOptions.fontFiles = options.fontFiles;
-          rendered.png = await svgToPng(svg, pngOptions);
-        }
-        if (outDir !== undefined) {
-          const base = join(outDir, figure.id);
-          if (formats.includes('svg')) {
-            rendered.files.svg = `${base}.svg`;
-            await writeAtomic(rendered.files.svg, svg);
-          }
-          if (rendered.png) {
-            rendered.files.png = `${base}.png`;
-            await writeAtomic(rendered.files.png, rendered.png);
-          }
-          if (formats.includes('json')) {
-            rendered.files.json = `${base}.vl.json`;
-            await writeAtomic(rendered.files.json, `${JSON.stringify(figure.spec, null, 2)}\n`);
-          }
-        }
-        return rendered;
-      })(),
-    );
+    let svg: string;
+    try {
+      svg = await renderSvg(figure.spec, figure.id, options.onWarning ? { onWarning: options.onWarning } : {});
+    } catch (error) {
+      renderError = error;
+      break;
+    }
+    const task = finishFigure(figure, svg, formats, scale, outDir, options.fontFiles);
+    // Awaited below; until then, a failure must not count as an unhandled rejection.
+    task.catch(() => {});
+    pending.push(task);
   }
-  const figures = await Promise.all(pending);
+  // Settle every task before reporting a failure, so no write is still running when this returns.
+  const settled = await Promise.allSettled(pending);
+  if (renderError !== undefined) throw renderError;
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const figures = settled.map((result) => (result as PromiseFulfilledResult<RenderedFigure>).value);
   return outDir === undefined ? { figures } : { figures, outDir };
 }
 
