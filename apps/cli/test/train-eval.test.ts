@@ -1,24 +1,14 @@
 // End-to-end: the built `fmnist` binary trains a small linear model, saves it, and `fmnist eval` scores it again.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT, runCli as fmnist } from './cli-run.js';
 
-const BIN = fileURLToPath(new URL('../bin/fmnist.js', import.meta.url));
-
-function fmnist(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** The `--json` result: the last line of stdout. */
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked field by field below
 type Json = any;
+
+/** The `--json` result: the last line of stdout. */
 function lastJson(stdout: string): Json {
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!);
@@ -26,17 +16,15 @@ function lastJson(stdout: string): Json {
 
 let root: string;
 beforeAll(() => {
-  if (!existsSync(fileURLToPath(new URL('../dist/main.js', import.meta.url)))) {
-    throw new Error('build the CLI first: npx -y pnpm@10.28.2 build');
-  }
+  if (!BUILT) throw new Error('build the CLI first: npx -y pnpm@10.28.2 build');
   root = mkdtempSync(join(tmpdir(), 'fmnist-train-'));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('fmnist train and fmnist eval', () => {
-  it('trains, tests and saves a linear model; eval scores it the same on cpu and wasm', () => {
+  it('trains, tests and saves a linear model; eval scores it the same on cpu and wasm', async () => {
     const modelDir = join(root, 'linear');
-    const trained = fmnist(
+    const trained = await fmnist([
       'train',
       '--model',
       'linear',
@@ -51,7 +39,7 @@ describe('fmnist train and fmnist eval', () => {
       '--out',
       modelDir,
       '--json',
-    );
+    ]);
     expect(trained.stderr).toContain('linear epoch 1/1');
     expect(trained.code).toBe(0);
     const result = lastJson(trained.stdout);
@@ -64,27 +52,29 @@ describe('fmnist train and fmnist eval', () => {
     expect(result.test.accuracy).toBeGreaterThan(0.25);
     expect(readdirSync(modelDir).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
 
-    const onCpu = fmnist('eval', '--model-dir', modelDir, '--backend', 'cpu', '--json');
+    const onCpu = await fmnist(['eval', '--model-dir', modelDir, '--backend', 'cpu', '--json']);
     expect(onCpu.code).toBe(0);
     const cpuResult = lastJson(onCpu.stdout);
     expect(cpuResult).toMatchObject({ model: 'linear', backend: 'cpu', modelDir });
     expect(cpuResult.test.count).toBe(10_000);
     expect(cpuResult.test.accuracy).toBeGreaterThan(0.25);
     expect(cpuResult.test.confusionMatrix.flat().reduce((sum: number, count: number) => sum + count, 0)).toBe(10_000);
-    const onWasm = lastJson(fmnist('eval', '--model-dir', modelDir, '--backend', 'wasm', '--json').stdout);
+    const onWasm = lastJson((await fmnist(['eval', '--model-dir', modelDir, '--backend', 'wasm', '--json'])).stdout);
     expect(onWasm.backend).toBe('wasm');
     expect(Math.abs(onWasm.test.accuracy - cpuResult.test.accuracy)).toBeLessThanOrEqual(0.001);
   });
 
-  it('rejects a missing or unknown --model with a usage error (exit 2)', () => {
-    const missing = fmnist('train', '--epochs', '1');
+  it('rejects a missing or unknown --model with a usage error (exit 2)', async () => {
+    const missing = await fmnist(['train', '--epochs', '1']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('fmnist: --model is required: one of linear, mlp, cnn [E_USAGE]');
-    expect(fmnist('train', '--model', 'rnn').stderr).toContain("--model must be one of linear, mlp, cnn, got 'rnn'");
+    expect((await fmnist(['train', '--model', 'rnn'])).stderr).toContain(
+      "--model must be one of linear, mlp, cnn, got 'rnn'",
+    );
   });
 
-  it('names the missing model directory in one line (exit 1)', () => {
-    const result = fmnist('eval', '--model-dir', join(root, 'nowhere'), '--backend', 'cpu');
+  it('names the missing model directory in one line (exit 1)', async () => {
+    const result = await fmnist(['eval', '--model-dir', join(root, 'nowhere'), '--backend', 'cpu']);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n').at(-1)).toMatch(
       /^fmnist: .*nowhere does not exist.*\[E_MODELS_FILE_MISSING\]$/,

@@ -2,6 +2,7 @@
  * @fmnist/models, browser entry (picked by the `browser` export condition): everything but the Node-only file
  * persistence. `loadModel` here reads a saved or exported model from a URL with `fetch`.
  */
+export const PACKAGE_NAME = '@fmnist/models';
 export {
   BACKEND_PREFERENCES,
   type BackendName,

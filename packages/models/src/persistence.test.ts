@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLASS_NAMES } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -31,18 +32,6 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...original, open };
 });
 
-const CLASS_NAMES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
 const metadataFor = (kind: ModelMetadataInput['kind']): ModelMetadataInput => ({
   kind,
   normalization: { mean: 0.286, std: 0.353 },
