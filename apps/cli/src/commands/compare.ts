@@ -35,18 +35,25 @@ const TRAIN_SCORE_IMAGES = 5000;
 const DISPLAY_NAMES: Record<StudyModelKind, string> = { linear: 'Linear (softmax regression)', cnn: 'CNN' };
 
 /**
+ * Epochs the study gives the linear model instead of the recommended 5: it costs seconds per epoch, and on the
+ * 55,000-image split 10 epochs scored 84.5% against 84.2% for 5 (seed 0, wasm), a safer margin over 84%.
+ */
+const STUDY_LINEAR_EPOCHS = 10;
+
+/**
  * Each model trains with the settings it was tuned with (@fmnist/models' recommendedTrainOptions); the study adds
  * early stopping on the validation loss, which keeps the best epoch's weights (model selection on validation data).
  */
 export function studyTrainOptions(kind: StudyModelKind): TrainOptions {
-  return { ...recommendedTrainOptions(kind), earlyStopping: { patience: 3, restoreBest: true } };
+  const options = { ...recommendedTrainOptions(kind), earlyStopping: { patience: 3, restoreBest: true } };
+  return kind === 'linear' ? { ...options, epochs: STUDY_LINEAR_EPOCHS } : options;
 }
 
 const args = {
   out: { type: 'string', description: 'Folder for the run (default: ./runs/<timestamp>/)', valueHint: 'DIR' },
   epochs: {
     type: 'string',
-    description: `Epochs for both models (default: linear ${recommendedTrainOptions('linear').epochs}, CNN ${recommendedTrainOptions('cnn').epochs})`,
+    description: `Epochs for both models (default: linear ${studyTrainOptions('linear').epochs}, CNN ${studyTrainOptions('cnn').epochs})`,
     valueHint: 'N',
   },
   'linear-epochs': {
