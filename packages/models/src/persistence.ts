@@ -194,11 +194,9 @@ function parseJson(bytes: Uint8Array, where: string, name: string): unknown {
   try {
     return JSON.parse(decoder.decode(bytes));
   } catch (error) {
-    const problem = `is not valid JSON (${error instanceof Error ? error.message : String(error)})`;
-    // A JSON file cut short is the usual cause: say so.
-    const code =
-      bytes.byteLength === 0 || error instanceof SyntaxError ? 'E_MODELS_FILE_TRUNCATED' : 'E_MODELS_FILE_INVALID';
-    throw fileError(code, where, name, `${problem}, perhaps truncated`, error);
+    // A JSON file cut short (an interrupted copy or download) is the usual cause, so it is reported as truncated.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw fileError('E_MODELS_FILE_TRUNCATED', where, name, `is not valid JSON (${reason}): truncated?`, error);
   }
 }
 
