@@ -2,11 +2,16 @@
  * The demo page: loads a model bundle written by `fmnist export`, classifies FashionMNIST test images and what the
  * visitor draws or drops, and shows the study's figures. It uses only the packages' public entries.
  * Query parameters: `model` (bundle URL, default ./model/), `data` (folder holding the t10k IDX files, default
- * ./data/), `samples` (test images shown, default 12), `report` (a run's report folder, to show its figures).
+ * ./data/), `samples` (test images shown, default 12), `report` (a run's report folder, to show its figures),
+ * `backend` (wasm, the default, falling back to cpu; or cpu).
  */
 import { loadFashionMnist } from '@fmnist/dataset';
 import { type Classifier, createClassifier, type Prediction } from '@fmnist/models';
-import { getBackend } from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { getBackend, setBackend } from '@tensorflow/tfjs-core';
 import './style.css';
 
 interface DemoResult {
@@ -32,6 +37,7 @@ const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? './model/';
 const dataUrl = params.get('data') ?? './data/';
 const reportUrl = params.get('report');
+const backendChoice = params.get('backend') === 'cpu' ? 'cpu' : 'wasm';
 const sampleCount = Math.max(0, Math.min(100, Number(params.get('samples') ?? 12) || 0));
 
 function element<T extends HTMLElement>(id: string): T {
@@ -249,12 +255,26 @@ async function showFigures(reportBase: string) {
   element('figures-section').hidden = container.childElementCount === 0;
 }
 
+/** WebAssembly kernels (the .wasm files are bundled as assets), else plain JavaScript. */
+async function startBackend() {
+  if (backendChoice === 'wasm') {
+    setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlain,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+    });
+    if (await setBackend('wasm').catch(() => false)) return;
+  }
+  await setBackend('cpu');
+}
+
 async function start() {
   const figures = reportUrl
     ? showFigures(reportUrl).catch((error) => showError(`Could not load the study's figures: ${errorText(error)}`))
     : Promise.resolve();
   let classifier: Classifier;
   try {
+    await startBackend();
     classifier = await createClassifier(modelUrl);
   } catch (error) {
     result.error = errorText(error);

@@ -82,7 +82,11 @@ async function open(query: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
-/** The top-3 the page shows for each test image equals Node's for the same bundle: classes, probabilities to 1e-4. */
+/**
+ * The page's top-3 for each test image matches Node's (cpu backend) for the same bundle: the same best class and every
+ * shown probability within 1e-4 of Node's for that class. The page runs wasm kernels, whose sums round differently, so
+ * a best class is only allowed to differ when Node's two best are within 1e-4 of each other (a tie).
+ */
 async function expectSamePredictionsAsNode(page: Page, classifier: Classifier, count: number) {
   const shown = await page.$$eval('#samples figure', (figures) =>
     figures.map((figure) => ({
@@ -93,18 +97,22 @@ async function expectSamePredictionsAsNode(page: Page, classifier: Classifier, c
   expect(shown).toHaveLength(count);
   const test = await loadFashionMnist({ split: 'test', dataDir: systemDataDir });
   const images = shown.map(({ index }) => test.images.subarray(index * 784, (index + 1) * 784));
-  const expected = await classifier.classifyMany(images, { topK: 3 });
+  const probabilities = await classifier.predictProbabilities(images);
+  const classes = classifier.classNames.length;
   shown.forEach(({ top }, i) => {
-    const reference = expected[i] as Prediction[];
-    expect(top.map((p) => p.classIndex)).toEqual(reference.map((p) => p.classIndex));
-    top.forEach((prediction, k) => {
-      expect(Math.abs(prediction.probability - (reference[k] as Prediction).probability)).toBeLessThanOrEqual(1e-4);
-    });
+    const row = Array.from(probabilities.subarray(i * classes, (i + 1) * classes));
+    const ranked = [...row].sort((a, b) => b - a);
+    expect(top).toHaveLength(3);
+    for (const prediction of top) {
+      expect(Math.abs(prediction.probability - (row[prediction.classIndex] as number))).toBeLessThanOrEqual(1e-4);
+    }
+    const best = row.indexOf(ranked[0] as number);
+    if ((ranked[0] as number) - (ranked[1] as number) > 1e-4) expect(top[0]?.classIndex).toBe(best);
   });
 }
 
 describe('the demo in Chromium', () => {
-  it('loads with no console errors and predicts the test images exactly as Node does with the same model', async () => {
+  it('loads with no console errors and predicts the test images as Node does with the same model (to 1e-4)', async () => {
     const { page, errors } = await open(`?model=./model/&data=./data/&samples=${SAMPLES}&report=./report/`);
     await page.screenshot({ path: join(artifacts, 'demo.png'), fullPage: true });
     expect(await page.locator('#error').isHidden()).toBe(true);
@@ -118,6 +126,7 @@ describe('the demo in Chromium', () => {
     const figures = await page.evaluate(() => window.fmnistDemo);
     expect(figures.firstPredictionMs).toBeGreaterThan(0);
     expect(figures.imagesPerSecond).toBeGreaterThan(0);
+    expect(figures.backend).toBe('wasm');
     speed.linear = figures;
     await page.close();
   });
