@@ -28,6 +28,26 @@ export const backendArgs = {
   },
 } as const satisfies ArgsDef;
 
+export const MAX_WORKERS = 64;
+
+export const workersArgs = {
+  workers: {
+    type: 'string',
+    description: 'Training worker threads: auto (one per core) or a number (1 trains on the main thread)',
+    default: 'auto',
+    valueHint: 'N',
+  },
+} as const satisfies ArgsDef;
+
+/** Parses --workers: 'auto' or a whole number from 1 to MAX_WORKERS. */
+export function parseWorkersFlag(value: string | undefined): 'auto' | number {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKERS) {
+    throw new UsageError(`--workers must be auto or a whole number from 1 to ${MAX_WORKERS}, got '${value}'`);
+  }
+  return Number(value);
+}
+
 /** Parses a whole number flag, naming the flag and the accepted range on failure. */
 export function parseIntegerFlag(
   flag: string,

@@ -16,7 +16,16 @@ import {
   train,
 } from '@fmnist/models';
 import { defineCommand } from 'citty';
-import { BACKEND_NAMES, backendArgs, dataArgs, outputArgs, parseChoiceFlag, parseIntegerFlag } from '../args.js';
+import {
+  BACKEND_NAMES,
+  backendArgs,
+  dataArgs,
+  outputArgs,
+  parseChoiceFlag,
+  parseIntegerFlag,
+  parseWorkersFlag,
+  workersArgs,
+} from '../args.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { removeTemporaryEntries, writeJsonAtomic } from '../files.js';
 import { createReporter, formatDuration, type Reporter } from '../progress.js';
@@ -69,12 +78,7 @@ const args = {
     valueHint: 'S',
   },
   ...backendArgs,
-  workers: {
-    type: 'string',
-    description: 'Training worker threads: auto (one per core) or a number (1 trains on the main thread)',
-    default: 'auto',
-    valueHint: 'N',
-  },
+  ...workersArgs,
   limit: {
     type: 'string',
     description: 'Use a stratified subset of N training and at most N test images (quick checks)',
@@ -115,7 +119,6 @@ function timestampFolder(): string {
 function parseOptions(values: Record<string, unknown>): CompareOptions {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const epochs = parseIntegerFlag('epochs', text('epochs'), { min: 1, max: 1000 });
-  const workersText = text('workers') ?? 'auto';
   return {
     outDir: resolve(text('out') ?? timestampFolder()),
     epochs: {
@@ -130,17 +133,10 @@ function parseOptions(values: Record<string, unknown>): CompareOptions {
     },
     seed: parseIntegerFlag('seed', text('seed'), { min: 0, max: 2 ** 32 - 1 }) ?? 0,
     backend: parseChoiceFlag('backend', text('backend'), BACKEND_NAMES) ?? 'auto',
-    workers: workersText === 'auto' ? 'auto' : parseWorkers(workersText),
+    workers: parseWorkersFlag(text('workers')),
     limit: parseIntegerFlag('limit', text('limit'), { min: 100, max: 60000 }),
     dataDir: text('data-dir'),
   };
-}
-
-function parseWorkers(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
-    throw new UsageError(`--workers must be auto or a whole number from 1 to 64, got '${value}'`);
-  }
-  return Number(value);
 }
 
 /** Creates the run folder; returns whether it is new (so a run that fails before writing anything can remove it). */
