@@ -186,7 +186,8 @@ describe('train on the calling thread', () => {
   });
 });
 
-describe('data-parallel training on worker threads', () => {
+// Each test starts worker threads that load tfjs (through tsx from source): slow on a busy machine.
+describe('data-parallel training on worker threads', { timeout: 240_000 }, () => {
   const data = syntheticData(400, 5);
   const validation = syntheticData(100, 6);
 

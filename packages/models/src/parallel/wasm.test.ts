@@ -10,7 +10,9 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-it('trains a small CNN on wasm with 2 workers, which start the same backend and its fast kernels', async () => {
+it('trains a small CNN on wasm with 2 workers, which start the same backend and its fast kernels', {
+  timeout: 240_000,
+}, async () => {
   // Stock wasm has no Conv2DBackpropFilter: this trains only if each worker registered the package's kernels.
   const random = seededRandom(4);
   const count = 96;
