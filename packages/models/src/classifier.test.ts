@@ -95,7 +95,9 @@ describe('createClassifier', () => {
   it('honours topK and rejects a topK outside 1 to 10', async () => {
     expect(await classifier.classify(greyImage(4), { topK: 10 })).toHaveLength(10);
     expect(await classifier.classify(greyImage(4), { topK: 1 })).toHaveLength(1);
-    await expect(classifier.classify(greyImage(4), { topK: 0 })).rejects.toThrow(/topK must be a whole number from 1 to 10/);
+    await expect(classifier.classify(greyImage(4), { topK: 0 })).rejects.toThrow(
+      /topK must be a whole number from 1 to 10/,
+    );
     await expect(classifier.classify(greyImage(4), { topK: 11 })).rejects.toThrow(/got 11/);
   });
 
@@ -104,7 +106,11 @@ describe('createClassifier', () => {
     ['too few bytes', new Uint8Array(100), /784 long \(28x28\), got 100/],
     ['a string', 'shoe.png', /cannot classify string shoe\.png/],
     ['27 rows', asRows(greyImage(5)).slice(1), /must have 28 rows, got 27/],
-    ['a pixel above 255', asRows(greyImage(5)).map((row, y) => (y === 3 ? row.map(() => 300) : row)), /\[3\]\[0\].*300/],
+    [
+      'a pixel above 255',
+      asRows(greyImage(5)).map((row, y) => (y === 3 ? row.map(() => 300) : row)),
+      /\[3\]\[0\].*300/,
+    ],
     ['null', null, /cannot classify null/],
     ['ImageData with too few bytes', { data: new Uint8ClampedArray(10), width: 28, height: 28 }, /3136 RGBA bytes/],
   ])('rejects %s with a ModelsError naming what it accepts', async (_, image, message) => {

@@ -80,7 +80,9 @@ describe('fmnist export', () => {
       return Array.from((model.predict(input) as tf.Tensor).dataSync());
     });
     const viaBundle = Array.from(await classifier.predictProbabilities([image]));
-    viaBundle.forEach((probability, index) => expect(probability).toBeCloseTo(direct[index] as number, 6));
+    viaBundle.forEach((probability, index) => {
+      expect(probability).toBeCloseTo(direct[index] as number, 6);
+    });
     classifier.dispose();
     model.dispose();
   });
