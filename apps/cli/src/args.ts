@@ -17,6 +17,15 @@ export const dataArgs = {
   },
 } as const satisfies ArgsDef;
 
+export const modelDirArgs = {
+  'model-dir': {
+    type: 'string',
+    description: 'Folder of a saved model (e.g. runs/<run>/models/cnn)',
+    valueHint: 'DIR',
+    required: true,
+  },
+} as const satisfies ArgsDef;
+
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const backendArgs = {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { createClassifier, selectBackend } from '@fmnist/models';
 import { defineCommand } from 'citty';
-import { BACKEND_NAMES, backendArgs, outputArgs, parseChoiceFlag } from '../args.js';
+import { BACKEND_NAMES, backendArgs, modelDirArgs, outputArgs, parseChoiceFlag } from '../args.js';
 import { UsageError } from '../errors.js';
 import { decodeImageFile, toFashionMnistImage } from '../image.js';
 import { createReporter } from '../progress.js';
@@ -20,12 +20,7 @@ export default defineCommand({
       'saved with the model.',
   },
   args: {
-    'model-dir': {
-      type: 'string',
-      description: 'Folder of a saved model (e.g. runs/<run>/models/cnn)',
-      valueHint: 'DIR',
-      required: true,
-    },
+    ...modelDirArgs,
     image: { type: 'positional', description: 'PNG or JPEG files', valueHint: 'IMAGE...', required: true },
     ...backendArgs,
     ...outputArgs,
