@@ -13,15 +13,19 @@ export default defineCommand({
   meta: {
     name: 'predict',
     description:
-      'Classify PNG or JPEG images of any size with a saved model; prints the top-3 classes with probabilities. ' +
-      'Each image is made to look like FashionMNIST: grey from luminance (transparent pixels count as white), ' +
-      'inverted if its border is light so the object is bright on black, cropped to the object, shrunk keeping its ' +
-      'aspect so the longer side is 28 pixels, centred on a 28x28 black square, and normalised with the statistics ' +
-      'saved with the model.',
+      'Classify PNG or JPEG images of any size with a saved model; prints the top-3 classes with probabilities',
   },
   args: {
     ...modelDirArgs,
-    image: { type: 'positional', description: 'PNG or JPEG files', valueHint: 'IMAGE...', required: true },
+    image: {
+      type: 'positional',
+      description:
+        'PNG or JPEG files. Each is made to look like FashionMNIST: grey from luminance (transparent counts as white), ' +
+        'inverted if its border is light so the object is bright on black, cropped to the object, shrunk keeping its ' +
+        'aspect so the longer side is 28 pixels, centred on a 28x28 black square, and normalised like the training data',
+      valueHint: 'IMAGE...',
+      required: true,
+    },
     ...backendArgs,
     ...outputArgs,
   },
