@@ -282,11 +282,17 @@ export function wasmKernelConfigs(): KernelConfig[] {
     sum,
     maxPoolGrad: stockKernel('MaxPoolGrad'),
   };
-  const config = (kernelName: string, kernelFunc: (args: WasmArgs) => TensorInfo): KernelConfig => ({
-    kernelName,
-    backendName: 'wasm',
-    kernelFunc: kernelFunc as unknown as KernelFunc,
-  });
+  // A replaced kernel keeps the stock one's setup (which binds its wasm function), so that registering before the
+  // backend starts still sets up the stock kernel ours delegates to.
+  const config = (kernelName: string, kernelFunc: (args: WasmArgs) => TensorInfo): KernelConfig => {
+    const setupFunc = getKernel(kernelName, 'wasm')?.setupFunc;
+    return {
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: kernelFunc as unknown as KernelFunc,
+      ...(setupFunc ? { setupFunc } : {}),
+    };
+  };
   const configs = [
     config('Conv2DBackpropFilter', (args) => conv2DBackpropFilter(stock, args)),
     config('Conv2DBackpropInput', (args) => conv2DBackpropInput(stock, args)),
