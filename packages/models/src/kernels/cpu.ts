@@ -4,7 +4,7 @@
  * direct bias-gradient sum.
  */
 import {
-  backend_util,
+  type backend_util,
   type DataType,
   getKernel,
   type KernelConfig,
@@ -21,7 +21,7 @@ import {
   sumLeadingAxes,
   transposeMatrices,
 } from './conv-math.js';
-import { type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from './shared.js';
+import { type ConvAttrs, convInfo, type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from './shared.js';
 
 /** The part of tfjs-backend-cpu's MathBackendCPU these kernels use (all public members). */
 interface CpuBackend {
@@ -31,32 +31,11 @@ interface CpuBackend {
 
 type CpuArgs = KernelArgs<CpuBackend>;
 
-type ConvAttrs = {
-  strides: [number, number] | number;
-  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations?: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-};
-
 /** Most patch-matrix elements held at once; larger batches are lowered in slices of images. */
 const MAX_COLUMN_ELEMENTS = 1 << 22;
 
 function values(backend: CpuBackend, info: TensorInfo): Float32Array {
   return backend.data.get(info.dataId).values as Float32Array;
-}
-
-function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs) {
-  return backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(attrs.dataFormat),
-  );
 }
 
 /** True when this lowering applies: NHWC, float32, dilation 1. */

@@ -9,6 +9,28 @@ export interface KernelArgs<Backend> {
   attrs: NamedAttrMap;
 }
 
+/** The attributes tfjs passes to Conv2D, FusedConv2D and the two convolution gradients. */
+export interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+export function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+}
+
 export function toConvGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return {
     batchSize: info.batchSize,

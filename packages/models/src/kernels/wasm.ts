@@ -5,7 +5,6 @@
  * the wasm heap.
  */
 import {
-  backend_util,
   type DataType,
   getKernel,
   type KernelConfig,
@@ -22,7 +21,7 @@ import {
   sumLeadingAxes,
   transposeMatrices,
 } from './conv-math.js';
-import { type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from './shared.js';
+import { type ConvAttrs, convInfo, type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from './shared.js';
 
 /** The part of tfjs-backend-wasm's BackendWasm these kernels use (all public members). */
 interface WasmBackend {
@@ -64,25 +63,10 @@ function product(stock: Stock, backend: WasmBackend, a: TensorInfo, b: TensorInf
 
 function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const { filterShape, ...convAttrs } = attrs as unknown as ConvAttrs & { filterShape: number[] };
+  const info = convInfo(x.shape, filterShape, convAttrs);
   if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
+    throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${convAttrs.dataFormat}'`);
   }
   const g = toConvGeometry(info);
   const patch = g.filterHeight * g.filterWidth * g.inChannels;
@@ -117,23 +101,8 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
 function conv2DBackpropInput(stock: Stock, args: WasmArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const { inputShape, ...convAttrs } = attrs as unknown as ConvAttrs & { inputShape: number[] };
+  const info = convInfo(inputShape, filter.shape, convAttrs);
   const g = toConvGeometry(info);
   const dilatedHeight = (g.outHeight - 1) * g.strideHeight + 1;
   const dilatedWidth = (g.outWidth - 1) * g.strideWidth + 1;
