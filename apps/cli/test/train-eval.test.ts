@@ -46,7 +46,8 @@ describe('fmnist train and fmnist eval', () => {
     expect(result).toMatchObject({ model: 'linear', epochs: 1, trainImages: 600, modelDir, parameters: 7850 });
     expect(['wasm', 'cpu', 'tensorflow']).toContain(result.backend);
     expect(result.trainSeconds).toBeGreaterThan(0);
-    expect(result.trainImagesPerSecond).toBeCloseTo(600 / result.history[0].seconds, 0);
+    // The epoch's seconds are rounded in the output, so compare the rate within 2%, not to a fixed digit.
+    expect(Math.abs((result.trainImagesPerSecond * result.history[0].seconds) / 600 - 1)).toBeLessThan(0.02);
     expect(result.test.count).toBe(600);
     // Ten steps on 600 images already beat chance (10%) clearly.
     expect(result.test.accuracy).toBeGreaterThan(0.25);
