@@ -140,7 +140,7 @@ export default defineCommand({
     const interruption = handleInterruption({ onInterrupt: () => reporter.info('stopping after the current step') });
     try {
       const selected = await selectBackend(backend);
-      reporter.info(`backend: ${selected.name} (${selected.reason})`);
+      reporter.info(`backend: ${selected.reason}`);
       const dataDir = values['data-dir'];
       const [trainSplit, testSplit] = await Promise.all([
         loadFashionMnist({ split: 'train', ...(dataDir ? { dataDir } : {}) }),

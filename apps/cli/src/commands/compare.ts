@@ -268,7 +268,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
   try {
     let start = performance.now();
     const backend = await selectBackend(options.backend);
-    reporter.info(`backend: ${backend.name} (${backend.reason})`);
+    reporter.info(`backend: ${backend.reason}`);
     const data = await loadStudyData({ ...options, signal: interruption.signal });
     timings.loadSeconds = since(start);
     reporter.info(

@@ -35,7 +35,7 @@ export default defineCommand({
     if (files.length === 0) throw new UsageError('fmnist predict needs at least one IMAGE (a PNG or JPEG file)');
     const backendName = parseChoiceFlag('backend', args.backend, BACKEND_NAMES) ?? 'auto';
     const backend = await selectBackend(backendName);
-    reporter.debug(`backend: ${backend.name} (${backend.reason})`);
+    reporter.debug(`backend: ${backend.reason}`);
     const images = [];
     for (const file of files) images.push(toFashionMnistImage(await decodeImageFile(file)));
     const classifier = await createClassifier(resolve(args['model-dir']));

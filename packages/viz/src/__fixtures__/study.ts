@@ -1,4 +1,5 @@
 /** A synthetic study from a seeded generator: plausible numbers, shapes for images, no training needed. */
+import { CLASS_NAMES } from '@fmnist/dataset';
 import {
   accuracy,
   bootstrapCI,
@@ -12,18 +13,7 @@ import {
 } from '@fmnist/metrics';
 import type { Study, StudyModel } from '../study.js';
 
-export const FIXTURE_CLASS_NAMES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+export const FIXTURE_CLASS_NAMES = CLASS_NAMES;
 
 /** The class each class is most often mistaken for in FashionMNIST. */
 const LOOKALIKE = [6, 3, 4, 4, 2, 7, 0, 9, 0, 7];
