@@ -1,5 +1,5 @@
 /** A synthetic study (random predictions of chosen skill) for tests that need one without training. */
-import { CLASS_NAMES } from '@fmnist/dataset';
+import { CLASS_NAMES, createRandom } from '@fmnist/dataset';
 import { calibration, classificationReport, confusionMatrix, logLoss, topKAccuracy } from '@fmnist/metrics';
 import type { ModelEvaluation, TrainingHistory } from '@fmnist/models';
 import { buildStudy, type TrainedModel } from '../src/study.js';
@@ -7,17 +7,8 @@ import { buildStudy, type TrainedModel } from '../src/study.js';
 export const COUNT = 300;
 const CLASSES = 10;
 
-/** A seeded generator (mulberry32) so the fixture is the same on every run. */
-export function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The dataset's seeded generator, so the fixture is the same on every run. */
+export const random = createRandom;
 
 /** Predictions right with probability `skill`, with probabilities peaked on the predicted class. */
 export function fakeModel(name: string, labels: Uint8Array, skill: number, seed: number): TrainedModel {

@@ -1,5 +1,5 @@
 /** A synthetic study from a seeded generator: plausible numbers, shapes for images, no training needed. */
-import { CLASS_NAMES } from '@fmnist/dataset';
+import { CLASS_NAMES, createRandom } from '@fmnist/dataset';
 import {
   accuracy,
   bootstrapCI,
@@ -18,17 +18,8 @@ export const FIXTURE_CLASS_NAMES = CLASS_NAMES;
 /** The class each class is most often mistaken for in FashionMNIST. */
 const LOOKALIKE = [6, 3, 4, 4, 2, 7, 0, 9, 0, 7];
 
-/** mulberry32: a small seeded generator, so every fixture is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The dataset's seeded generator, so every fixture is the same on every run. */
+export const seededRandom = createRandom;
 
 /** 28x28 pictures: a class-specific bright rectangle with noise, so galleries show distinguishable tiles. */
 function syntheticImages(labels: Uint8Array, random: () => number): Uint8Array {
