@@ -2,7 +2,9 @@
  * Kernel profile of training the reference CNN on one thread: whole batches of real FashionMNIST data, Adam 1e-3,
  * batch 64, with the fast kernels registered; prints training images/s and the time per kernel.
  *
- *   npx tsx packages/models/bench/profile.ts [--backend wasm|cpu] [--limit 6400] [--stock]
+ *   npx tsx packages/models/bench/profile.ts [--backend wasm|cpu] [--limit 6400] [--batch 64] [--stock]
+ *
+ * --batch 32 profiles what each of two data-parallel workers computes per step of a 64-image batch.
  *
  * --stock skips registerFastKernels (stock wasm cannot train a CNN: it lacks Conv2DBackpropFilter).
  */
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     limit: { type: 'string', default: '6400' },
     'profile-steps': { type: 'string', default: '20' },
+    batch: { type: 'string', default: '64' },
     stock: { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
   },
@@ -56,7 +59,7 @@ const model = tfl.sequential({
   ],
 });
 const optimizer = tf.train.adam(1e-3);
-const batchSize = 64;
+const batchSize = Number(values.batch);
 
 function step(first: number): void {
   tf.tidy(() => {
