@@ -21,3 +21,4 @@ export {
   type VerifyReport,
   verifyIdxDataset,
 } from './node/load.js';
+export { type LoadPreparedOptions, loadPreparedFashionMnist } from './node/prepare.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom, shuffleInPlace } from './random.js';
-import { countClasses, selectExamples, stratifiedSplit } from './split.js';
+import { countClasses, evenSample, selectExamples, stratifiedSplit, stratifiedSubset } from './split.js';
 
 function labelsWith(countsPerClass: number[]): Uint8Array {
   const labels: number[] = [];
@@ -111,5 +111,62 @@ describe('selectExamples', () => {
   it('rejects an index out of range, naming it', () => {
     expect(() => selectExamples(split, [0, 4])).toThrow(/index 4 at position 1/);
     expect(() => selectExamples(split, [0.5])).toThrow(/index 0.5/);
+  });
+});
+
+describe('stratifiedSubset', () => {
+  const labels = labelsWith([60, 30, 10]);
+  const examples = {
+    images: Uint8Array.from(labels, (label, index) => (label * 50 + index) % 256),
+    labels,
+    count: 100,
+  };
+
+  it('keeps each class share, the original order and matching pixels, reproducibly from the seed', () => {
+    const subset = stratifiedSubset(examples, { size: 20, seed: 5 });
+    expect(subset.count).toBe(20);
+    expect(countClasses(subset.labels, 3)).toEqual([12, 6, 2]);
+    const { validationIndices } = stratifiedSplit(labels, { validationFraction: 0.2, seed: 5 });
+    expect(Array.from(subset.images)).toEqual(Array.from(validationIndices, (index) => examples.images[index]));
+    expect(stratifiedSubset(examples, { size: 20, seed: 5 })).toEqual(subset);
+    expect(stratifiedSubset(examples, { size: 20, seed: 6 }).images).not.toEqual(subset.images);
+  });
+
+  it('returns the examples themselves when the size covers them all', () => {
+    expect(stratifiedSubset(examples, { size: 100, seed: 0 })).toBe(examples);
+    expect(stratifiedSubset(examples, { size: 500, seed: 0 })).toBe(examples);
+  });
+
+  it('rejects a size that is not a whole number, naming it', () => {
+    expect(() => stratifiedSubset(examples, { size: 2.5, seed: 0 })).toThrow(/size must be a whole number .* got 2.5/);
+    expect(() => stratifiedSubset(examples, { size: -1, seed: 0 })).toThrow(/got -1/);
+  });
+});
+
+describe('evenSample', () => {
+  const examples = {
+    images: Float32Array.from({ length: 10 * 2 }, (_, index) => index / 2),
+    labels: Uint8Array.from({ length: 10 }, (_, index) => index % 3),
+    count: 10,
+    rows: 1,
+    cols: 2,
+  };
+
+  it('takes example floor(i * count / size) for each i, keeping floats and the other fields', () => {
+    const sample = evenSample(examples, 4);
+    // 10 / 4 = 2.5: examples 0, 2, 5 and 7.
+    expect(Array.from(sample.labels)).toEqual([0, 2, 2, 1]);
+    expect(sample.images).toBeInstanceOf(Float32Array);
+    expect(Array.from(sample.images)).toEqual([0, 0.5, 2, 2.5, 5, 5.5, 7, 7.5]);
+    expect(sample).toMatchObject({ count: 4, rows: 1, cols: 2 });
+  });
+
+  it('returns the examples themselves when there are no more than the size', () => {
+    expect(evenSample(examples, 10)).toBe(examples);
+    expect(evenSample(examples, 11)).toBe(examples);
+  });
+
+  it('rejects a size that is not a whole number', () => {
+    expect(() => evenSample(examples, Number.NaN)).toThrow(/evenSample: size must be a whole number/);
   });
 });

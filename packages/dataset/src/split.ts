@@ -139,3 +139,40 @@ export function copyExamples<Images extends ImageArray>(
   }
   return output;
 }
+
+/**
+ * A stratified subset of `size` examples: each class keeps its share (by largest remainder, as in
+ * {@link stratifiedSplit}), the examples keep their original order, and the same `seed` always picks the same ones.
+ * Returns `examples` itself when `size` is at least its count; otherwise copies (see {@link selectExamples}).
+ */
+export function stratifiedSubset<Split extends LabelledExamples>(
+  examples: Split,
+  options: { size: number; seed: number },
+): Split {
+  const { size, seed } = options;
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new DatasetError(
+      'E_DATASET_ARGUMENT',
+      `stratifiedSubset: size must be a whole number of at least 0, got ${size}`,
+    );
+  }
+  if (size >= examples.count) return examples;
+  const { validationIndices } = stratifiedSplit(examples.labels, { validationFraction: size / examples.count, seed });
+  return selectExamples(examples, validationIndices);
+}
+
+/**
+ * `size` examples spread evenly over `examples`: example `floor(i * count / size)` for i in 0..size-1, in order (for
+ * instance to score the fit on part of the training set without the cost of all of it). Returns `examples` itself when
+ * it holds at most `size`; otherwise copies (see {@link selectExamples}).
+ */
+export function evenSample<Split extends LabelledExamples>(examples: Split, size: number): Split {
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new DatasetError('E_DATASET_ARGUMENT', `evenSample: size must be a whole number of at least 0, got ${size}`);
+  }
+  if (examples.count <= size) return examples;
+  const indices = new Uint32Array(size);
+  for (let position = 0; position < size; position++)
+    indices[position] = Math.floor((position * examples.count) / size);
+  return selectExamples(examples, indices);
+}

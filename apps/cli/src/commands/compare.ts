@@ -2,7 +2,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CLASS_NAMES } from '@fmnist/dataset';
+import {
+  CLASS_NAMES,
+  DEFAULT_VALIDATION_FRACTION,
+  evenSample,
+  loadPreparedFashionMnist,
+  type PreparedSplits,
+} from '@fmnist/dataset';
 import {
   type BackendPreference,
   countParameters,
@@ -32,7 +38,6 @@ import { createReporter, formatDuration, type Reporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
 import { handleInterruption, type Interruption } from '../signals.js';
 import { buildStudy, metricsFromStudy, type TrainedModel } from '../study.js';
-import { evenSample, loadStudyData, type StudyData, VALIDATION_FRACTION } from '../study-data.js';
 import { saveStudyData } from '../study-files.js';
 import { packageVersions } from '../versions.js';
 
@@ -153,7 +158,7 @@ interface TrainStep {
   kind: StudyModelKind;
   epochs: number;
   options: CompareOptions;
-  data: StudyData;
+  data: PreparedSplits;
   reporter: Reporter;
   signal: AbortSignal;
 }
@@ -242,7 +247,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     config: {
       seed,
       limit: options.limit ?? null,
-      validationFraction: VALIDATION_FRACTION,
+      validationFraction: DEFAULT_VALIDATION_FRACTION,
       backend: options.backend,
       workers: options.workers,
       dataDir: options.dataDir ?? null,
@@ -269,7 +274,12 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     let start = performance.now();
     const backend = await selectBackend(options.backend);
     reporter.info(`backend: ${backend.reason}`);
-    const data = await loadStudyData({ ...options, signal: interruption.signal });
+    const data = await loadPreparedFashionMnist({
+      dataDir: options.dataDir,
+      limit: options.limit,
+      seed,
+      signal: interruption.signal,
+    });
     timings.loadSeconds = since(start);
     reporter.info(
       `data: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test images from ` +

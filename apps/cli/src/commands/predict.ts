@@ -1,10 +1,11 @@
 /** `fmnist predict`: classify PNG/JPEG images with a saved model and print the top-3 classes. */
 import { resolve } from 'node:path';
+import { toFashionMnistImage } from '@fmnist/dataset';
 import { createClassifier, selectBackend } from '@fmnist/models';
 import { defineCommand } from 'citty';
 import { BACKEND_NAMES, backendArgs, modelDirArgs, outputArgs, parseChoiceFlag } from '../args.js';
 import { UsageError } from '../errors.js';
-import { decodeImageFile, toFashionMnistImage } from '../image.js';
+import { decodeImageFile } from '../image.js';
 import { createReporter } from '../progress.js';
 
 const TOP = 3;
