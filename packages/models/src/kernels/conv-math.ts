@@ -267,6 +267,23 @@ export function dilate(
   }
 }
 
+/**
+ * Copies `x` [n, inHeight, inWidth, c] into a zeroed `target` [n, height, width, c] at offset (padTop, padLeft), so a
+ * padded convolution becomes a 'valid' one. Rows or columns beyond the target's size are dropped.
+ */
+export function padImages(x: Float32Array, target: Float32Array, g: ConvGeometry, height: number, width: number): void {
+  const { batchSize, inHeight, inWidth, inChannels, padTop, padLeft } = g;
+  target.fill(0, 0, batchSize * height * width * inChannels);
+  const rowLength = Math.min(inWidth, width - padLeft) * inChannels;
+  for (let n = 0; n < batchSize; n++) {
+    for (let h = 0; h < inHeight && h + padTop < height; h++) {
+      const from = (n * inHeight + h) * inWidth * inChannels;
+      const to = ((n * height + h + padTop) * width + padLeft) * inChannels;
+      target.set(x.subarray(from, from + rowLength), to);
+    }
+  }
+}
+
 /** Sums `x` viewed as [outer, inner] over its outer axis into `out` [inner] (the bias gradient's reduction). */
 export function sumLeadingAxes(x: Float32Array, out: Float32Array, outer: number, inner: number): void {
   out.fill(0, 0, inner);

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fastKernelNames, registerFastKernels } from './index.js';
+import { setSimdKernelsEnabled, simdKernels } from './simd.js';
 
 /** Results of every case computed by the stock cpu kernels, before any fast kernel is registered. */
 type Results = Record<string, Float32Array[]>;
@@ -30,6 +31,12 @@ const convCases: ConvCase[] = [
   // Fewer filter taps than output channels: the filter gradient takes the dyᵀ · columns orientation.
   { batch: 2, height: 9, width: 7, inChannels: 1, outChannels: 16, filter: 3, stride: 2, pad: 'same' },
   { batch: 64, height: 28, width: 28, inChannels: 1, outChannels: 32, filter: 3, stride: 1, pad: 'valid' },
+  // Shapes for the SIMD filter gradient (output channels a multiple of 8): patch rows of 3, 10, 15 and 96 floats,
+  // padding on every side, stride 2 with a partial last window.
+  { batch: 3, height: 11, width: 5, inChannels: 3, outChannels: 16, filter: 5, stride: 1, pad: 'same' },
+  { batch: 1, height: 7, width: 9, inChannels: 5, outChannels: 24, filter: 2, stride: 2, pad: 'same' },
+  { batch: 2, height: 14, width: 14, inChannels: 32, outChannels: 64, filter: 3, stride: 1, pad: 'same' },
+  { batch: 2, height: 10, width: 9, inChannels: 2, outChannels: 8, filter: 3, stride: 2, pad: 'valid' },
 ];
 
 interface PoolCase {
@@ -37,6 +44,8 @@ interface PoolCase {
   size: number;
   stride: number;
   pad: 'valid' | 'same';
+  /** Inputs from {0, 1, 2} only, as after a relu: windows with several maxima (the first one must get the gradient). */
+  ties?: boolean;
 }
 
 const poolCases: PoolCase[] = [
@@ -44,6 +53,11 @@ const poolCases: PoolCase[] = [
   { shape: [64, 11, 11, 3], size: 2, stride: 2, pad: 'valid' },
   { shape: [1, 7, 9, 2], size: 3, stride: 2, pad: 'same' },
   { shape: [3, 6, 5, 2], size: 2, stride: 1, pad: 'same' },
+  // The SIMD 2x2 path (channels a multiple of 4): even and odd sizes, ties.
+  { shape: [4, 11, 11, 8], size: 2, stride: 2, pad: 'valid' },
+  { shape: [3, 8, 6, 12], size: 2, stride: 2, pad: 'valid', ties: true },
+  { shape: [2, 9, 10, 4], size: 2, stride: 2, pad: 'valid', ties: true },
+  { shape: [2, 9, 7, 2], size: 2, stride: 2, pad: 'valid', ties: true },
 ];
 
 /** Seeded inputs, created on the current backend. */
@@ -93,7 +107,8 @@ function convGradients(c: ConvCase, seed: number): Float32Array[] {
 
 function poolGradient(c: PoolCase, seed: number): Float32Array[] {
   return tf.tidy(() => {
-    const x = randomTensor(c.shape, seed);
+    const uniform = randomTensor(c.shape, seed);
+    const x = c.ties ? tf.relu(tf.round(tf.mul(uniform, 2))) : uniform;
     const y = tf.maxPool(x as tf.Tensor4D, c.size, c.stride, c.pad);
     const weights = randomTensor(y.shape, seed + 1);
     const dx = tf.grad((xs: tf.Tensor) =>
@@ -110,6 +125,7 @@ function matMulAndSums(seed: number): Float32Array[] {
     const batchedA = randomTensor([3, 5, 7], seed + 2);
     const batchedB = randomTensor([3, 6, 7], seed + 3);
     const x = randomTensor([4, 5, 6, 7], seed + 4);
+    const wide = randomTensor([6, 3, 40], seed + 5);
     return [
       tf.matMul(a, b),
       tf.matMul(tf.transpose(a), b, true, false),
@@ -121,6 +137,8 @@ function matMulAndSums(seed: number): Float32Array[] {
       tf.sum(x, [1, 0]),
       tf.sum(x, [1, 2]),
       tf.sum(x, -1),
+      tf.sum(wide, [0, 1]),
+      tf.sum(wide, 0),
     ].map((t) => t.dataSync() as Float32Array);
   });
 }
@@ -196,6 +214,7 @@ function expectClose(actual: Results, expected: Results, name: string): void {
 let stockCpu: Results;
 let fastWasm: Results;
 let fastCpu: Results;
+let fastWasmWithoutSimd: Results;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -203,6 +222,12 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
   registerFastKernels('wasm');
   fastWasm = computeAll();
+  setSimdKernelsEnabled(false);
+  try {
+    fastWasmWithoutSimd = computeAll();
+  } finally {
+    setSimdKernelsEnabled(true);
+  }
   await tf.setBackend('cpu');
   registerFastKernels('cpu');
   fastCpu = computeAll();
@@ -226,6 +251,14 @@ describe('registerFastKernels', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(before);
   });
 
+  it("binds the SIMD module to the wasm backend's memory (Node 20 has WebAssembly SIMD)", async () => {
+    await tf.setBackend('wasm');
+    expect(simdKernels(tf.backend())).toBeDefined();
+    setSimdKernelsEnabled(false);
+    expect(simdKernels(tf.backend())).toBeUndefined();
+    setSimdKernelsEnabled(true);
+  });
+
   it('adds the Conv2DBackpropFilter kernel that stock wasm lacks', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
@@ -233,6 +266,7 @@ describe('registerFastKernels', () => {
 
 describe.each([
   ['wasm', () => fastWasm],
+  ['wasm (JavaScript paths, SIMD module off)', () => fastWasmWithoutSimd],
   ['cpu', () => fastCpu],
 ])('fast %s kernels match the stock cpu kernels within 1e-4', (_backend, results) => {
   it.each(convCases.map((c) => `conv ${JSON.stringify(c)}`))('%s: output, dx, dw, fused dx/dw/bias', (name) => {

@@ -13,15 +13,18 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import {
+  type ConvGeometry,
   dilate,
   flipFilter,
   im2col,
   im2colTransposed,
   maxPoolBackprop,
+  padImages,
   sumLeadingAxes,
   transposeMatrices,
 } from './conv-math.js';
 import { type ConvAttrs, convInfo, type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from './shared.js';
+import { type SimdKernels, simdKernels } from './simd.js';
 
 /** The part of tfjs-backend-wasm's BackendWasm these kernels use (all public members). */
 interface WasmBackend {
@@ -32,6 +35,11 @@ interface WasmBackend {
 }
 
 type WasmArgs = KernelArgs<WasmBackend>;
+
+/** The byte address of a tensor in the wasm heap (stable: growing the heap moves no tensor). */
+function address(backend: WasmBackend, info: TensorInfo): number {
+  return backend.typedArrayFromHeap(info).byteOffset;
+}
 
 /** A float32 view of a tensor in the wasm heap. Take views only after the last allocation: growth detaches them. */
 function heap(backend: WasmBackend, info: TensorInfo): Float32Array {
@@ -69,6 +77,10 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
     throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${convAttrs.dataFormat}'`);
   }
   const g = toConvGeometry(info);
+  const simd = simdKernels(backend);
+  if (simd && g.outChannels % 8 === 0 && info.dilationHeight === 1 && info.dilationWidth === 1) {
+    return simdFilterGradient(simd, backend, x, dy, g, filterShape);
+  }
   const patch = g.filterHeight * g.filterWidth * g.inChannels;
   const positions = g.batchSize * g.outHeight * g.outWidth;
   if (patch >= g.outChannels) {
@@ -95,6 +107,87 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
 }
 
 /**
+ * The filter gradient by the SIMD module, straight from x and dy (no im2col): padding, if any, is made explicit in a
+ * zero-filled copy of x first, so the module only ever sees a 'valid' convolution.
+ */
+function simdFilterGradient(
+  simd: SimdKernels,
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: ConvGeometry,
+  filterShape: number[],
+): TensorInfo {
+  const paddedHeight = Math.max(g.inHeight + g.padTop, (g.outHeight - 1) * g.strideHeight + g.filterHeight);
+  const paddedWidth = Math.max(g.inWidth + g.padLeft, (g.outWidth - 1) * g.strideWidth + g.filterWidth);
+  const padded = paddedHeight !== g.inHeight || paddedWidth !== g.inWidth;
+  const source = padded ? backend.makeOutput([g.batchSize, paddedHeight, paddedWidth, g.inChannels], 'float32') : x;
+  const out = backend.makeOutput(filterShape, 'float32');
+  if (padded) {
+    padImages(heap(backend, x), heap(backend, source), g, paddedHeight, paddedWidth);
+  }
+  simd.convFilterGradient(
+    address(backend, source),
+    address(backend, dy),
+    address(backend, out),
+    g.batchSize,
+    paddedHeight,
+    paddedWidth,
+    g.inChannels,
+    g.outHeight,
+    g.outWidth,
+    g.outChannels,
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+  );
+  if (padded) backend.disposeData(source.dataId);
+  return out;
+}
+
+/**
+ * The input gradient as one un-transposed XNNPACK product, dy [positions, outC] · filterᵀ [outC, patch], whose rows
+ * (one patch per output position) the SIMD module adds back onto the image (col2im). Unlike the convolution of the
+ * padded gradient below, it does no work on padding, and it serves every stride.
+ */
+function simdInputGradient(
+  simd: SimdKernels,
+  stock: Stock,
+  backend: WasmBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  g: ConvGeometry,
+  inputShape: number[],
+): TensorInfo {
+  const patch = g.filterHeight * g.filterWidth * g.inChannels;
+  const positions = g.batchSize * g.outHeight * g.outWidth;
+  const filterT = backend.makeOutput([g.outChannels, patch], 'float32');
+  transposeMatrices(heap(backend, filter), heap(backend, filterT), 1, patch, g.outChannels);
+  const columns = product(stock, backend, reshaped(dy, [positions, g.outChannels]), filterT);
+  backend.disposeData(filterT.dataId);
+  const dx = backend.makeOutput(inputShape, 'float32');
+  simd.col2im(
+    address(backend, columns),
+    address(backend, dx),
+    g.batchSize,
+    g.inHeight,
+    g.inWidth,
+    g.inChannels,
+    g.outHeight,
+    g.outWidth,
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.padTop,
+    g.padLeft,
+  );
+  backend.disposeData(columns.dataId);
+  return dx;
+}
+
+/**
  * The input gradient as a stride-1 convolution of the (dilated, padded) output gradient with the flipped filter,
  * run by the backend's XNNPACK Conv2D.
  */
@@ -104,6 +197,10 @@ function conv2DBackpropInput(stock: Stock, args: WasmArgs): TensorInfo {
   const { inputShape, ...convAttrs } = attrs as unknown as ConvAttrs & { inputShape: number[] };
   const info = convInfo(inputShape, filter.shape, convAttrs);
   const g = toConvGeometry(info);
+  const simd = simdKernels(backend);
+  if (simd && info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1) {
+    return simdInputGradient(simd, stock, backend, dy, filter, g, inputShape);
+  }
   const dilatedHeight = (g.outHeight - 1) * g.strideHeight + 1;
   const dilatedWidth = (g.outWidth - 1) * g.strideWidth + 1;
   const padTop = g.filterHeight - 1 - g.padTop;
@@ -212,6 +309,11 @@ function sumKernel(stock: KernelFunc) {
     const reduction = x.dtype === 'float32' ? leadingReduction(x.shape, axis, keepDims) : undefined;
     if (!reduction) return stock({ inputs, backend, attrs }) as TensorInfo;
     const out = backend.makeOutput(reduction.outShape, 'float32');
+    const simd = simdKernels(backend);
+    if (simd && reduction.inner % 4 === 0) {
+      simd.sumRows(address(backend, x), address(backend, out), reduction.outer, reduction.inner);
+      return out;
+    }
     sumLeadingAxes(heap(backend, x), heap(backend, out), reduction.outer, reduction.inner);
     return out;
   };
@@ -225,6 +327,32 @@ function maxPoolGrad(stock: KernelFunc | undefined, { inputs, backend, attrs }: 
     return stock({ inputs, backend, attrs }) as TensorInfo;
   }
   const dx = backend.makeOutput(input.shape, 'float32');
+  const simd = simdKernels(backend);
+  if (
+    simd &&
+    g.filterHeight === 2 &&
+    g.filterWidth === 2 &&
+    g.strideHeight === 2 &&
+    g.strideWidth === 2 &&
+    g.padTop === 0 &&
+    g.padLeft === 0 &&
+    g.outHeight * 2 <= g.inHeight &&
+    g.outWidth * 2 <= g.inWidth &&
+    g.channels % 4 === 0
+  ) {
+    simd.maxPool2x2Gradient(
+      address(backend, input),
+      address(backend, dy),
+      address(backend, dx),
+      g.batchSize,
+      g.inHeight,
+      g.inWidth,
+      g.channels,
+      g.outHeight,
+      g.outWidth,
+    );
+    return dx;
+  }
   maxPoolBackprop(heap(backend, input), heap(backend, dy), g, heap(backend, dx));
   return dx;
 }

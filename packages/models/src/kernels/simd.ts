@@ -1,0 +1,113 @@
+/**
+ * Our WebAssembly SIMD kernels (wasm/kernels.ts), instantiated once per tfjs wasm backend on that backend's own
+ * memory, so they read and write tensors in place. Unavailable (undefined) where the engine lacks SIMD or the
+ * backend's memory cannot be reached; the kernels in wasm.ts then keep their JavaScript paths.
+ */
+import { SIMD_KERNELS_WASM } from './simd-module.generated.js';
+
+export interface SimdKernels {
+  /** See wasm/kernels.ts: x must be padded already (a 'valid' convolution); outC % 8 === 0. Addresses in bytes. */
+  convFilterGradient(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    fH: number,
+    fW: number,
+    sH: number,
+    sW: number,
+  ): void;
+  /** 2x2 stride-2 unpadded max-pool gradient; channels % 4 === 0. */
+  maxPool2x2Gradient(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    outH: number,
+    outW: number,
+  ): void;
+  /** Adds the patch rows of `columns` [positions, fH*fW*inC] onto `dx` (overwritten), clipping at the borders. */
+  col2im(
+    columns: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    fH: number,
+    fW: number,
+    sH: number,
+    sW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
+  /** out[j] = sum over i of x[i][j], inner % 4 === 0. */
+  sumRows(x: number, out: number, outer: number, inner: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function decode(base64: string): Uint8Array {
+  if (typeof Buffer !== 'undefined') return Buffer.from(base64, 'base64');
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** The compiled module, or null where this engine cannot compile it (no WebAssembly SIMD). */
+function kernelsModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(decode(SIMD_KERNELS_WASM) as Uint8Array<ArrayBuffer>);
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+const instances = new WeakMap<object, SimdKernels | null>();
+let enabled = true;
+
+/** Turns the SIMD kernels off (the JavaScript paths run instead) or back on: for A/B benchmarks and tests. */
+export function setSimdKernelsEnabled(value: boolean): void {
+  enabled = value;
+}
+
+/** The tfjs wasm backend's memory: `backend.wasm` is public; `asm.memory` is the Emscripten module's export. */
+function backendMemory(backend: object): WebAssembly.Memory | undefined {
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
+}
+
+/** The SIMD kernels bound to `backend`'s heap, or undefined when they cannot run there. */
+export function simdKernels(backend: object): SimdKernels | undefined {
+  if (!enabled) return undefined;
+  let kernels = instances.get(backend);
+  if (kernels === undefined) {
+    kernels = null;
+    const module = kernelsModule();
+    const memory = backendMemory(backend);
+    if (module && memory) {
+      try {
+        kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+      } catch {
+        kernels = null;
+      }
+    }
+    instances.set(backend, kernels);
+  }
+  return kernels ?? undefined;
+}

@@ -1,0 +1,295 @@
+/**
+ * WebAssembly SIMD kernels for @fmnist/models' wasm backend (AssemblyScript; built by scripts/build-wasm.mjs into
+ * src/kernels/simd/module.generated.ts). The module has no memory of its own: it imports the tfjs wasm backend's
+ * memory, so every argument is a byte address of a tensor in that heap, and nothing is copied in or out.
+ * No allocation, no globals, no data segments: each function only reads and writes the addresses it is given.
+ */
+
+/** Positions (output pixels) per cache block of the filter gradient: keeps the x and dy rows in use in L1/L2. */
+const POSITIONS_PER_BLOCK: i32 = 256;
+
+/**
+ * Filter gradient of a 2D convolution, NHWC, 'valid' on an already padded input, any stride:
+ * dw[fh][fw][ci][co] = sum over (b, oh, ow) of x[b][oh*sH + fh][ow*sW + fw][ci] * dy[b][oh][ow][co].
+ * For one filter row fh, (fw, ci) is a contiguous run of fW*inC floats of x, so the patch index k = fw*inC + ci
+ * walks memory; blocks of 4 (or 3, 2, 1) k times 8 output channels stay in registers over a block of positions.
+ * Requires outC % 8 == 0.
+ */
+export function convFilterGradient(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  fH: i32,
+  fW: i32,
+  sH: i32,
+  sW: i32,
+): void {
+  const L = fW * inC;
+  memory.fill(dw, 0, (<usize>(fH * L * outC)) << 2);
+  const rows = batch * outH;
+  const rowsPerBlock = max(1, POSITIONS_PER_BLOCK / outW);
+  const xStep = (<usize>(sW * inC)) << 2;
+  const dyStep = (<usize>outC) << 2;
+  for (let r0 = 0; r0 < rows; r0 += rowsPerBlock) {
+    const r1 = min(rows, r0 + rowsPerBlock);
+    for (let fh = 0; fh < fH; fh++) {
+      let k = 0;
+      while (k < L) {
+        const left = L - k;
+        const kb = min(left, 4);
+        for (let co = 0; co < outC; co += 8) {
+          const out = dw + ((<usize>((fh * L + k) * outC + co)) << 2);
+          const outStride = (<usize>outC) << 2;
+          let a00 = v128.load(out);
+          let a01 = v128.load(out, 16);
+          let a10 = f32x4.splat(0);
+          let a11 = f32x4.splat(0);
+          let a20 = f32x4.splat(0);
+          let a21 = f32x4.splat(0);
+          let a30 = f32x4.splat(0);
+          let a31 = f32x4.splat(0);
+          if (kb > 1) {
+            a10 = v128.load(out + outStride);
+            a11 = v128.load(out + outStride, 16);
+          }
+          if (kb > 2) {
+            a20 = v128.load(out + 2 * outStride);
+            a21 = v128.load(out + 2 * outStride, 16);
+          }
+          if (kb > 3) {
+            a30 = v128.load(out + 3 * outStride);
+            a31 = v128.load(out + 3 * outStride, 16);
+          }
+          for (let r = r0; r < r1; r++) {
+            const b = r / outH;
+            const oh = r - b * outH;
+            let xp = x + ((<usize>((b * inH + oh * sH + fh) * inW * inC + k)) << 2);
+            let dp = dy + ((<usize>(r * outW * outC + co)) << 2);
+            const end = dp + <usize>outW * dyStep;
+            if (kb === 4) {
+              while (dp < end) {
+                const d0 = v128.load(dp);
+                const d1 = v128.load(dp, 16);
+                const s0 = f32x4.splat(load<f32>(xp));
+                const s1 = f32x4.splat(load<f32>(xp, 4));
+                const s2 = f32x4.splat(load<f32>(xp, 8));
+                const s3 = f32x4.splat(load<f32>(xp, 12));
+                a00 = f32x4.add(a00, f32x4.mul(s0, d0));
+                a01 = f32x4.add(a01, f32x4.mul(s0, d1));
+                a10 = f32x4.add(a10, f32x4.mul(s1, d0));
+                a11 = f32x4.add(a11, f32x4.mul(s1, d1));
+                a20 = f32x4.add(a20, f32x4.mul(s2, d0));
+                a21 = f32x4.add(a21, f32x4.mul(s2, d1));
+                a30 = f32x4.add(a30, f32x4.mul(s3, d0));
+                a31 = f32x4.add(a31, f32x4.mul(s3, d1));
+                xp += xStep;
+                dp += dyStep;
+              }
+            } else if (kb === 3) {
+              while (dp < end) {
+                const d0 = v128.load(dp);
+                const d1 = v128.load(dp, 16);
+                const s0 = f32x4.splat(load<f32>(xp));
+                const s1 = f32x4.splat(load<f32>(xp, 4));
+                const s2 = f32x4.splat(load<f32>(xp, 8));
+                a00 = f32x4.add(a00, f32x4.mul(s0, d0));
+                a01 = f32x4.add(a01, f32x4.mul(s0, d1));
+                a10 = f32x4.add(a10, f32x4.mul(s1, d0));
+                a11 = f32x4.add(a11, f32x4.mul(s1, d1));
+                a20 = f32x4.add(a20, f32x4.mul(s2, d0));
+                a21 = f32x4.add(a21, f32x4.mul(s2, d1));
+                xp += xStep;
+                dp += dyStep;
+              }
+            } else {
+              while (dp < end) {
+                const d0 = v128.load(dp);
+                const d1 = v128.load(dp, 16);
+                const s0 = f32x4.splat(load<f32>(xp));
+                a00 = f32x4.add(a00, f32x4.mul(s0, d0));
+                a01 = f32x4.add(a01, f32x4.mul(s0, d1));
+                if (kb === 2) {
+                  const s1 = f32x4.splat(load<f32>(xp, 4));
+                  a10 = f32x4.add(a10, f32x4.mul(s1, d0));
+                  a11 = f32x4.add(a11, f32x4.mul(s1, d1));
+                }
+                xp += xStep;
+                dp += dyStep;
+              }
+            }
+          }
+          v128.store(out, a00);
+          v128.store(out, a01, 16);
+          if (kb > 1) {
+            v128.store(out + outStride, a10);
+            v128.store(out + outStride, a11, 16);
+          }
+          if (kb > 2) {
+            v128.store(out + 2 * outStride, a20);
+            v128.store(out + 2 * outStride, a21, 16);
+          }
+          if (kb > 3) {
+            v128.store(out + 3 * outStride, a30);
+            v128.store(out + 3 * outStride, a31, 16);
+          }
+        }
+        k += kb;
+      }
+    }
+  }
+}
+
+/**
+ * Gradient of a 2x2 max pool with stride 2 and no padding, NHWC, channels % 4 == 0: each input of a window gets the
+ * output's gradient if it is the window's first maximum (row-major order, as tfjs' reference kernels choose), else 0.
+ * Inputs no window covers (the last row or column of an odd size) get 0.
+ */
+export function maxPool2x2Gradient(
+  x: usize,
+  dy: usize,
+  dx: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  channels: i32,
+  outH: i32,
+  outW: i32,
+): void {
+  if (outH * 2 !== inH || outW * 2 !== inW) memory.fill(dx, 0, (<usize>(batch * inH * inW * channels)) << 2);
+  const rowBytes = (<usize>(inW * channels)) << 2;
+  const pixelBytes = (<usize>channels) << 2;
+  let dp = dy;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const top = (<usize>(((b * inH + oh * 2) * inW + ow * 2) * channels)) << 2;
+        let p00 = x + top;
+        let q00 = dx + top;
+        const end = p00 + pixelBytes;
+        while (p00 < end) {
+          const a = v128.load(p00);
+          const c = v128.load(p00 + pixelBytes);
+          const e = v128.load(p00 + rowBytes);
+          const f = v128.load(p00 + rowBytes + pixelBytes);
+          const g = v128.load(dp);
+          const m = f32x4.max(f32x4.max(a, c), f32x4.max(e, f));
+          const ma = f32x4.eq(a, m);
+          const mc = v128.andnot(f32x4.eq(c, m), ma);
+          const taken = v128.or(ma, mc);
+          const me = v128.andnot(f32x4.eq(e, m), taken);
+          const mf = v128.not(v128.or(taken, me));
+          v128.store(q00, v128.and(g, ma));
+          v128.store(q00 + pixelBytes, v128.and(g, mc));
+          v128.store(q00 + rowBytes, v128.and(g, me));
+          v128.store(q00 + rowBytes + pixelBytes, v128.and(g, mf));
+          p00 += 16;
+          q00 += 16;
+          dp += 16;
+        }
+      }
+    }
+  }
+}
+
+/** out[j] = sum over i of x[i][j] for x [outer, inner], inner % 4 == 0 (the bias gradient). */
+export function sumRows(x: usize, out: usize, outer: i32, inner: i32): void {
+  const rowBytes = (<usize>inner) << 2;
+  let j: usize = 0;
+  for (; j + 64 <= rowBytes; j += 64) {
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    let p = x + j;
+    for (let i = 0; i < outer; i++) {
+      a0 = f32x4.add(a0, v128.load(p));
+      a1 = f32x4.add(a1, v128.load(p, 16));
+      a2 = f32x4.add(a2, v128.load(p, 32));
+      a3 = f32x4.add(a3, v128.load(p, 48));
+      p += rowBytes;
+    }
+    v128.store(out + j, a0);
+    v128.store(out + j, a1, 16);
+    v128.store(out + j, a2, 32);
+    v128.store(out + j, a3, 48);
+  }
+  for (; j < rowBytes; j += 16) {
+    let a0 = f32x4.splat(0);
+    let p = x + j;
+    for (let i = 0; i < outer; i++) {
+      a0 = f32x4.add(a0, v128.load(p));
+      p += rowBytes;
+    }
+    v128.store(out + j, a0);
+  }
+}
+
+/**
+ * Adds patch columns back onto an image (col2im), NHWC: `columns` is [batch*outH*outW, fH*fW*inC] (one row per
+ * output position, in (fh, fw, ci) order), `dx` [batch, inH, inW, inC] is overwritten with the sums. For one filter
+ * row, a position's (fw, ci) run is contiguous in dx, so each run is one vector loop clipped to the image.
+ */
+export function col2im(
+  columns: usize,
+  dx: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  fH: i32,
+  fW: i32,
+  sH: i32,
+  sW: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  memory.fill(dx, 0, (<usize>(batch * inH * inW * inC)) << 2);
+  const L = fW * inC;
+  const patchBytes = (<usize>(fH * L)) << 2;
+  let cp = columns;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const iw0 = ow * sW - padLeft;
+        const fw0 = max(0, -iw0);
+        const fw1 = min(fW, inW - iw0);
+        if (fw1 > fw0) {
+          const kStart = fw0 * inC;
+          const count = (fw1 - fw0) * inC;
+          for (let fh = 0; fh < fH; fh++) {
+            const ih = oh * sH + fh - padTop;
+            if (ih < 0 || ih >= inH) continue;
+            const src = cp + ((<usize>(fh * L + kStart)) << 2);
+            const dst = dx + ((<usize>(((b * inH + ih) * inW + iw0) * inC + kStart)) << 2);
+            let j = 0;
+            for (; j + 16 <= count; j += 16) {
+              const o = (<usize>j) << 2;
+              v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+              v128.store(dst + o, f32x4.add(v128.load(dst + o, 16), v128.load(src + o, 16)), 16);
+              v128.store(dst + o, f32x4.add(v128.load(dst + o, 32), v128.load(src + o, 32)), 32);
+              v128.store(dst + o, f32x4.add(v128.load(dst + o, 48), v128.load(src + o, 48)), 48);
+            }
+            for (; j + 4 <= count; j += 4) {
+              const o = (<usize>j) << 2;
+              v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+            }
+            for (; j < count; j++) {
+              const o = (<usize>j) << 2;
+              store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+            }
+          }
+        }
+        cp += patchBytes;
+      }
+    }
+  }
+}
