@@ -3,7 +3,15 @@ import { resolve } from 'node:path';
 import { loadFashionMnist, normalizeImages } from '@fmnist/dataset';
 import { evaluate, loadModel, selectBackend } from '@fmnist/models';
 import { defineCommand } from 'citty';
-import { BACKEND_NAMES, backendArgs, dataArgs, outputArgs, parseChoiceFlag } from '../args.js';
+import {
+  BACKEND_NAMES,
+  backendArgs,
+  dataArgs,
+  outputArgs,
+  parseChoiceFlag,
+  parseWorkersFlag,
+  workersArgs,
+} from '../args.js';
 import { UsageError } from '../errors.js';
 import { createReporter } from '../progress.js';
 
@@ -12,6 +20,10 @@ const args = {
     type: 'string',
     description: 'Directory (or http(s) URL) of a model saved by fmnist train',
     valueHint: 'DIR',
+  },
+  workers: {
+    ...workersArgs.workers,
+    description: 'Inference threads: auto (one per core, for 2048 images or more) or a number (1 = the main thread)',
   },
   ...backendArgs,
   ...dataArgs,
@@ -30,6 +42,7 @@ export default defineCommand({
       parseChoiceFlag('backend', typeof values.backend === 'string' ? values.backend : undefined, BACKEND_NAMES) ??
       'auto';
     const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
+    const workers = parseWorkersFlag(typeof values.workers === 'string' ? values.workers : undefined);
 
     const backend = await selectBackend(backendPreference);
     reporter.info(`backend: ${backend.reason}`);
@@ -39,7 +52,7 @@ export default defineCommand({
       const data = { ...split, images: normalizeImages(split.images, metadata.normalization) };
       reporter.info(`evaluating ${metadata.kind} from ${modelDir} on ${data.count} test images`);
       const started = performance.now();
-      const evaluation = await evaluate(model, data);
+      const evaluation = await evaluate(model, data, { workers });
       const evaluateSeconds = (performance.now() - started) / 1000;
       const test = {
         accuracy: evaluation.report.accuracy,

@@ -52,7 +52,7 @@ const args = {
   },
   workers: {
     type: 'string',
-    description: 'Training worker threads: auto (one per core) or a number (1 trains on the main thread)',
+    description: 'Threads for training and test inference: auto (one per core) or a number (1 = the main thread)',
     default: 'auto',
     valueHint: 'N',
   },
@@ -138,7 +138,8 @@ export default defineCommand({
         model.dispose();
         throw new InterruptedError('interrupted while training; nothing was saved');
       }
-      const evaluation = await evaluate(model, testData);
+      // Inference on as many threads as training (the test split's batches shared with workers, same results).
+      const evaluation = await evaluate(model, testData, { workers });
       const test = {
         accuracy: evaluation.report.accuracy,
         count: testData.count,

@@ -3,14 +3,12 @@
  * (SharedArrayBuffer), starts epochs, collects figures and weights, and makes sure every worker is gone at the end,
  * whether training succeeded, failed or was cancelled. Node only: loaded by train() on demand.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelsError } from '../errors.js';
 import type { LabelledImages } from '../types.js';
+import { workerEntry } from './entry.js';
 import {
   CONTROL_WORDS,
   Control,
@@ -37,25 +35,6 @@ let liveWorkers = 0;
 /** Training worker threads started by this module that have not exited yet (0 whenever no training runs). */
 export function liveTrainingWorkers(): number {
   return liveWorkers;
-}
-
-/**
- * How to start a worker: the built file beside this bundle in dist/, or, when this module runs from its TypeScript
- * source (tests), a small script that loads the worker's source through tsx (`--import tsx` does not reach workers).
- */
-function workerEntry(): { script: URL | string; eval: boolean } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) {
-    return { script: new URL(`./parallel/worker${here.endsWith('.cjs') ? '.cjs' : '.js'}`, here), eval: false };
-  }
-  // tsx's ESM API (its CJS build cannot register ESM hooks here), found from this file like any dev dependency.
-  const tsxPackage = createRequire(here).resolve('tsx/package.json');
-  const tsx = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  const source = new URL('./worker.ts', here).href;
-  return {
-    script: `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(source)}, ${JSON.stringify(here)}))`,
-    eval: true,
-  };
 }
 
 function toShared(data: LabelledImages): SharedImages {
@@ -140,9 +119,7 @@ export class ParallelEngine implements TrainingEngine {
     const train = toShared(data);
     const sharedValidation = validation === undefined ? undefined : toShared(validation);
     const topology = this.model.toJSON(null, false);
-    const entry = workerEntry();
-    // Workers inherit the process' flags, except one that only makes sense for a script given with --eval.
-    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
+    const entry = workerEntry('worker');
     const ready: Promise<WorkerMessage>[] = [];
     for (let workerIndex = 0; workerIndex < workers; workerIndex++) {
       const init: WorkerInit = {
@@ -160,7 +137,7 @@ export class ParallelEngine implements TrainingEngine {
         scores,
         reportSteps: workerIndex === 0 && this.options.onStep !== undefined,
       };
-      const thread = new Worker(entry.script, { workerData: init, eval: entry.eval, execArgv });
+      const thread = new Worker(entry.script, { workerData: init, eval: entry.eval, execArgv: entry.execArgv });
       liveWorkers++;
       this.threads.push(thread);
       this.pending.push(undefined);

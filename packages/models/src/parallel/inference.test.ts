@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../backend.js';
+import { ModelsError } from '../errors.js';
+import { PARALLEL_INFERENCE_MIN_IMAGES, predict as predictOnCallingThread } from '../predict.js';
+import { evaluate, predict } from '../predict-node.js';
+import { seededRandom } from './batches.js';
+import { autoInferenceWorkers, liveInferenceWorkers, predictOnThreads } from './inference.js';
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+/**
+ * A tiny CNN (convolution, pooling, dense softmax) with seeded weights that differ from what its initializers give, so
+ * a worker that rebuilt the model from its topology alone would compute something else.
+ */
+function tinyCnn(): tfl.LayersModel {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  const weights = model.weights.map((weight, index) =>
+    tf.randomNormal(weight.shape as number[], 0, 0.2, 'float32', index + 1),
+  );
+  model.setWeights(weights);
+  for (const weight of weights) weight.dispose();
+  return model;
+}
+
+function syntheticImages(count: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: count * 784 }, () => 2 * random() - 1);
+}
+
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let index = 0; index < a.length; index++) max = Math.max(max, Math.abs(a[index]! - b[index]!));
+  return max;
+}
+
+describe('inference on worker threads', { timeout: 120_000 }, () => {
+  const count = 300;
+  const images = syntheticImages(count, 3);
+
+  it('gives the single-thread probabilities and predictions with workers: 2, and leaves no worker behind', async () => {
+    const model = tinyCnn();
+    const single = await predict(model, images, { batchSize: 32 });
+    const parallel = await predict(model, images, { batchSize: 32, workers: 2 });
+    expect(liveInferenceWorkers()).toBe(0);
+    expect(parallel.probabilities).toHaveLength(count * 10);
+    expect(maxDifference(parallel.probabilities, single.probabilities)).toBeLessThanOrEqual(1e-5);
+    expect(Array.from(parallel.predictions)).toEqual(Array.from(single.predictions));
+    // Not a shared-memory view: safe to hand to APIs that refuse SharedArrayBuffer.
+    expect(parallel.probabilities.buffer).toBeInstanceOf(ArrayBuffer);
+    model.dispose();
+  });
+
+  it('lets the workers do every batch when the calling thread claims none, with the same results', async () => {
+    const model = tinyCnn();
+    const single = await predict(model, images, { batchSize: 25 });
+    const { probabilities, batchesPerThread } = await predictOnThreads(model, images, {
+      count,
+      batchSize: 25,
+      threads: 3,
+      backend: 'cpu',
+      callerClaims: false,
+    });
+    expect(liveInferenceWorkers()).toBe(0);
+    expect(batchesPerThread[0]).toBe(0);
+    expect(batchesPerThread.reduce((sum, batches) => sum + batches, 0)).toBe(12);
+    expect(maxDifference(probabilities, single.probabilities)).toBeLessThanOrEqual(1e-5);
+    model.dispose();
+  });
+
+  it('evaluates with workers exactly as on one thread', async () => {
+    const model = tinyCnn();
+    const labels = Uint8Array.from({ length: count }, (_, index) => index % 10);
+    const data = { images, labels, count };
+    const single = await evaluate(model, data, { batchSize: 64 });
+    const parallel = await evaluate(model, data, { batchSize: 64, workers: 2 });
+    expect(parallel.confusionMatrix).toEqual(single.confusionMatrix);
+    expect(parallel.logLoss).toBeCloseTo(single.logLoss, 5);
+    expect(liveInferenceWorkers()).toBe(0);
+    model.dispose();
+  });
+
+  it('rejects with a ModelsError naming the worker when a worker fails, and every worker exits', async () => {
+    const model = tinyCnn();
+    // A backend no worker can start: each worker throws while setting up.
+    const failing = predictOnThreads(model, images, {
+      count,
+      batchSize: 25,
+      threads: 2,
+      backend: 'no-such-backend',
+      callerClaims: false,
+    });
+    await expect(failing).rejects.toSatisfy(
+      (error) =>
+        ModelsError.isInstance(error) &&
+        error.code === 'E_MODELS_WORKER_FAILED' &&
+        /inference worker 1 of 1 failed: backend must be one of/.test(error.message),
+    );
+    expect(liveInferenceWorkers()).toBe(0);
+    model.dispose();
+  });
+
+  it('stops the workers when the calling thread fails on its own batch', async () => {
+    // Outputs 5 values per image, not 10: the calling thread's first batch rejects.
+    const wrongShape = tfl.sequential({
+      layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 5 })],
+    });
+    await expect(predict(wrongShape, images, { batchSize: 50, workers: 2 })).rejects.toThrow(/outputs shape \[50, 5\]/);
+    expect(liveInferenceWorkers()).toBe(0);
+    wrongShape.dispose();
+  });
+});
+
+describe('workers option', () => {
+  it("'auto' uses one thread per core only from PARALLEL_INFERENCE_MIN_IMAGES images on, and never on tfjs-node", () => {
+    expect(autoInferenceWorkers(PARALLEL_INFERENCE_MIN_IMAGES - 1, 'wasm')).toBe(1);
+    expect(autoInferenceWorkers(10_000, 'tensorflow')).toBe(1);
+    expect(autoInferenceWorkers(10_000, 'wasm')).toBeGreaterThanOrEqual(1);
+    expect(autoInferenceWorkers(10_000, 'wasm')).toBeLessThanOrEqual(8);
+  });
+
+  it('rejects workers that are not a whole number of at least 1, and workers > 1 in the browser entry', async () => {
+    const model = tinyCnn();
+    const one = new Float32Array(784);
+    await expect(predict(model, one, { workers: 0 })).rejects.toThrow(/workers must be 'auto' or a whole number/);
+    await expect(predict(model, one, { workers: 1.5 })).rejects.toThrow(/got 1.5/);
+    await expect(predictOnCallingThread(model, one, { workers: 2 })).rejects.toThrow(/needs Node.js worker threads/);
+    // 'auto' in the browser entry is the calling thread.
+    expect((await predictOnCallingThread(model, one, { workers: 'auto' })).predictions).toHaveLength(1);
+    model.dispose();
+  });
+});
