@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { saveStudy } from '@fmnist/viz/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveStudyData } from '../src/study-files.js';
 import { BUILT, listTree, runCli, temporaryEntries } from './cli-run.js';
 import { fixtureStudy } from './study-fixture.js';
 
@@ -13,7 +13,7 @@ describe.runIf(BUILT)('fmnist report --from', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    await saveStudyData(join(run, 'study'), fixtureStudy().study);
+    await saveStudy(join(run, 'study'), fixtureStudy().study);
   });
 
   it('renders report.html, report.md and figures/ into the run folder from the saved study', async () => {

@@ -2,7 +2,7 @@
 import { CLASS_NAMES, createRandom } from '@fmnist/dataset';
 import { calibration, classificationReport, confusionMatrix, logLoss, topKAccuracy } from '@fmnist/metrics';
 import type { ModelEvaluation, TrainingHistory } from '@fmnist/models';
-import { buildStudy, type TrainedModel } from '../src/study.js';
+import { buildStudy, type TrainedModel } from '@fmnist/viz';
 
 export const COUNT = 300;
 const CLASSES = 10;

@@ -8,8 +8,10 @@ export type VizErrorCode =
   | 'INVALID_OPTION'
   /** Vega-Lite, Vega or resvg failed to turn a figure into SVG or PNG. */
   | 'RENDER_FAILED'
-  /** Writing a figure or report file failed. */
-  | 'WRITE_FAILED';
+  /** Writing a figure, report or saved study file failed. */
+  | 'WRITE_FAILED'
+  /** A saved study could not be read back (a file missing, unreadable, not JSON or of the wrong size). */
+  | 'READ_FAILED';
 
 export class VizError extends Error {
   override readonly name = 'VizError';

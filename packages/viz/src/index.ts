@@ -1,7 +1,9 @@
 /**
- * @fmnist/viz: figures (Vega-Lite specs rendered to SVG) and the HTML/Markdown report of a FashionMNIST model study.
- * This entry is browser-safe; PNG rasterising and file writing live in `@fmnist/viz/node`.
+ * @fmnist/viz: figures (Vega-Lite specs rendered to SVG) and the HTML/Markdown report of a FashionMNIST model study,
+ * and the study itself assembled from trained models' evaluations. This entry is browser-safe; PNG rasterising and
+ * file reading and writing live in `@fmnist/viz/node`.
  */
+
 export {
   type ConfusedPairShare,
   classesByF1,
@@ -15,6 +17,17 @@ export {
   mostConfidentMistakes,
   reliability,
 } from './analysis.js';
+export {
+  buildStudy,
+  type ComparisonStudy,
+  type ModelMetrics,
+  type ModelScores,
+  metricsFromStudy,
+  type StudyInput,
+  type StudyMetrics,
+  type TrainedModel,
+  type TrainingSummary,
+} from './assemble.js';
 export { VizError, type VizErrorCode } from './errors.js';
 export { crc32, dataUri, encodeGrayPng, type GrayPngOptions, toBase64 } from './png.js';
 export { renderSvg, type SvgSize, svgSize } from './render.js';

@@ -1,6 +1,6 @@
 /**
- * @fmnist/viz/node: the Node-only half — PNG rasterising with resvg (a prebuilt Rust binary from npm) and writing
- * figures and the report to disk. Everything browser-safe is re-exported, so Node code needs only this entry.
+ * @fmnist/viz/node: the Node-only half — PNG rasterising with resvg (a prebuilt Rust binary from npm), writing
+ * figures and the report to disk, and saving and loading studies. Everything browser-safe is re-exported, so Node code needs only this entry.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { type FigureOptions, type FigureSpec, figureSpecs } from './specs.js';
 import { type Study, validateStudy } from './study.js';
 
 export * from './index.js';
+export { loadStudy, STUDY_FILE, saveStudy } from './study-files.js';
 
 /** File formats a figure can be written in: the SVG, a PNG of it, and the Vega-Lite spec as JSON. */
 export type FigureFormat = 'svg' | 'png' | 'json';

@@ -18,9 +18,11 @@ import {
   saveModel,
   selectBackend,
   summary,
+  type TrainingHistory,
   type TrainOptions,
   train,
 } from '@fmnist/models';
+import { buildStudy, metricsFromStudy, type TrainedModel } from '@fmnist/viz';
 import { defineCommand } from 'citty';
 import {
   BACKEND_NAMES,
@@ -37,11 +39,12 @@ import { removeTemporaryEntries, writeJsonAtomic } from '../files.js';
 import { createReporter, formatDuration, type Reporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
 import { handleInterruption, type Interruption } from '../signals.js';
-import { buildStudy, metricsFromStudy, type TrainedModel } from '../study.js';
-import { saveStudyData } from '../study-files.js';
 import { packageVersions } from '../versions.js';
 
 type StudyModelKind = 'linear' | 'cnn';
+
+/** What the study needs of a trained model, with the full history (run.json records more of it). */
+type TrainedStudyModel = TrainedModel & { history: TrainingHistory };
 
 /** Training images scored after training to measure the generalisation gap. */
 const TRAIN_SCORE_IMAGES = 5000;
@@ -164,7 +167,7 @@ interface TrainStep {
 }
 
 /** Trains one model, scores it on the test, validation and (a sample of the) training images, and saves it. */
-async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<TrainedModel | undefined> {
+async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<TrainedStudyModel | undefined> {
   const { kind, epochs, data, reporter } = step;
   const model = createModel(kind, { seed: step.options.seed });
   try {
@@ -286,7 +289,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
         `${data.source}; normalised with mean ${data.normalization.mean.toFixed(4)}, std ${data.normalization.std.toFixed(4)}`,
     );
 
-    const trained: TrainedModel[] = [];
+    const trained: TrainedStudyModel[] = [];
     for (const kind of ['linear', 'cnn'] as const) {
       interruption.throwIfInterrupted();
       start = performance.now();
@@ -342,7 +345,9 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     const metrics = metricsFromStudy(study);
     await writeJsonAtomic(join(outDir, 'metrics.json'), metrics);
     completed.push('metrics.json');
-    await saveStudyData(join(outDir, 'study'), study);
+    // Loaded on demand, as for the report: the Node entry brings in the rasteriser.
+    const { saveStudy } = await import('@fmnist/viz/node');
+    await saveStudy(join(outDir, 'study'), study);
     completed.push('study');
     timings.metricsSeconds = since(start);
     interruption.throwIfInterrupted();

@@ -1,13 +1,12 @@
 /** `fmnist report`: re-render a finished run's report from its saved study, without retraining. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Study } from '@fmnist/viz';
+import { loadStudy, STUDY_FILE } from '@fmnist/viz/node';
 import { defineCommand } from 'citty';
 import { outputArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createReporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
-import { loadStudyData, STUDY_FILE } from '../study-files.js';
 
 export default defineCommand({
   meta: {
@@ -31,7 +30,7 @@ export default defineCommand({
     }
     const outDir = resolve(args.out ?? from);
     const start = performance.now();
-    const study = (await loadStudyData(studyDir)) as Study;
+    const study = await loadStudy(studyDir);
     const { files } = await renderReportInto(study, outDir);
     const seconds = (performance.now() - start) / 1000;
     reporter.result({ from, outDir, files, seconds }, () => [
