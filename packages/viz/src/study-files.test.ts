@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeFixtureStudy } from './__fixtures__/study.js';
-import { VizError } from './errors.js';
 import type { Study } from './study.js';
 import { loadStudy, STUDY_FILE, saveStudy } from './study-files.js';
 
@@ -18,15 +17,6 @@ function fixture(options: Parameters<typeof makeFixtureStudy>[0]): Study {
     return { ...model, test };
   });
   return { ...study, models };
-}
-
-async function errorCode(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return VizError.isInstance(error) ? error.code : `not a VizError: ${String(error)}`;
-  }
-  return undefined;
 }
 
 describe('saveStudy / loadStudy', () => {
@@ -77,12 +67,15 @@ describe('saveStudy / loadStudy', () => {
   it('rejects an unsupported typed array with INVALID_STUDY and writes nothing', async () => {
     const dir = join(root, 'int16');
     const study = { ...fixture({ count: 20 }), extra: Int16Array.from([1]) };
-    expect(await errorCode(saveStudy(dir, study))).toBe('INVALID_STUDY');
+    await expect(saveStudy(dir, study)).rejects.toMatchObject({ name: 'VizError', code: 'INVALID_STUDY' });
     expect(readdirSync(root).filter((name) => name.startsWith('.') || name === 'int16')).toEqual([]);
   });
 
   it('reports a missing study.json or a truncated array file as READ_FAILED, naming the file', async () => {
-    expect(await errorCode(loadStudy(join(root, 'nothing-here')))).toBe('READ_FAILED');
+    await expect(loadStudy(join(root, 'nothing-here'))).rejects.toMatchObject({
+      name: 'VizError',
+      code: 'READ_FAILED',
+    });
     const dir = join(root, 'damaged');
     await saveStudy(dir, fixture({ count: 20 }));
     writeFileSync(join(dir, '3-probabilities.bin'), new Uint8Array(7));
