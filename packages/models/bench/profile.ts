@@ -2,11 +2,13 @@
  * Kernel profile of training the reference CNN on one thread: whole batches of real FashionMNIST data, Adam 1e-3,
  * batch 64, with the fast kernels registered; prints training images/s and the time per kernel.
  *
- *   npx tsx packages/models/bench/profile.ts [--backend wasm|cpu] [--limit 6400] [--batch 64] [--stock]
+ *   npx tsx packages/models/bench/profile.ts [--backend wasm|cpu] [--limit 6400] [--batch 64] [--model reference|default]
+ *     [--stock] [--no-simd]
  *
  * --batch 32 profiles what each of two data-parallel workers computes per step of a 64-image batch.
  *
- * --stock skips registerFastKernels (stock wasm cannot train a CNN: it lacks Conv2DBackpropFilter).
+ * --stock skips registerFastKernels (stock wasm cannot train a CNN: it lacks Conv2DBackpropFilter); --no-simd keeps
+ * the fast kernels' JavaScript paths instead of our WebAssembly SIMD module; --model default profiles createCnnModel().
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { registerFastKernels } from '../src/kernels/index.js';
+import { setSimdKernelsEnabled } from '../src/kernels/simd.js';
+import { createCnnModel } from '../src/models.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +28,8 @@ const { values } = parseArgs({
     'profile-steps': { type: 'string', default: '20' },
     batch: { type: 'string', default: '64' },
     stock: { type: 'boolean', default: false },
+    'no-simd': { type: 'boolean', default: false },
+    model: { type: 'string', default: 'reference' },
     'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
   },
 });
@@ -46,18 +52,22 @@ const images = Float32Array.from(pixels, (p) => (p / 255 - mean) / std);
 
 await tf.setBackend(values.backend);
 if (!values.stock) registerFastKernels(values.backend);
+if (values['no-simd']) setSimdKernelsEnabled(false);
 
-const model = tfl.sequential({
-  layers: [
-    tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
-    tfl.layers.maxPooling2d({ poolSize: 2 }),
-    tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-    tfl.layers.maxPooling2d({ poolSize: 2 }),
-    tfl.layers.flatten(),
-    tfl.layers.dense({ units: 128, activation: 'relu' }),
-    tfl.layers.dense({ units: 10 }),
-  ],
-});
+const model =
+  values.model === 'default'
+    ? createCnnModel({ seed: 0 })
+    : tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 128, activation: 'relu' }),
+          tfl.layers.dense({ units: 10 }),
+        ],
+      });
 const optimizer = tf.train.adam(1e-3);
 const batchSize = Number(values.batch);
 

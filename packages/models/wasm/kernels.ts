@@ -77,10 +77,10 @@ export function convFilterGradient(
               while (dp < end) {
                 const d0 = v128.load(dp);
                 const d1 = v128.load(dp, 16);
-                const s0 = f32x4.splat(load<f32>(xp));
-                const s1 = f32x4.splat(load<f32>(xp, 4));
-                const s2 = f32x4.splat(load<f32>(xp, 8));
-                const s3 = f32x4.splat(load<f32>(xp, 12));
+                const s0 = v128.load32_splat(xp);
+                const s1 = v128.load32_splat(xp, 4);
+                const s2 = v128.load32_splat(xp, 8);
+                const s3 = v128.load32_splat(xp, 12);
                 a00 = f32x4.add(a00, f32x4.mul(s0, d0));
                 a01 = f32x4.add(a01, f32x4.mul(s0, d1));
                 a10 = f32x4.add(a10, f32x4.mul(s1, d0));
@@ -96,9 +96,9 @@ export function convFilterGradient(
               while (dp < end) {
                 const d0 = v128.load(dp);
                 const d1 = v128.load(dp, 16);
-                const s0 = f32x4.splat(load<f32>(xp));
-                const s1 = f32x4.splat(load<f32>(xp, 4));
-                const s2 = f32x4.splat(load<f32>(xp, 8));
+                const s0 = v128.load32_splat(xp);
+                const s1 = v128.load32_splat(xp, 4);
+                const s2 = v128.load32_splat(xp, 8);
                 a00 = f32x4.add(a00, f32x4.mul(s0, d0));
                 a01 = f32x4.add(a01, f32x4.mul(s0, d1));
                 a10 = f32x4.add(a10, f32x4.mul(s1, d0));
@@ -112,11 +112,11 @@ export function convFilterGradient(
               while (dp < end) {
                 const d0 = v128.load(dp);
                 const d1 = v128.load(dp, 16);
-                const s0 = f32x4.splat(load<f32>(xp));
+                const s0 = v128.load32_splat(xp);
                 a00 = f32x4.add(a00, f32x4.mul(s0, d0));
                 a01 = f32x4.add(a01, f32x4.mul(s0, d1));
                 if (kb === 2) {
-                  const s1 = f32x4.splat(load<f32>(xp, 4));
+                  const s1 = v128.load32_splat(xp, 4);
                   a10 = f32x4.add(a10, f32x4.mul(s1, d0));
                   a11 = f32x4.add(a11, f32x4.mul(s1, d1));
                 }
@@ -290,6 +290,232 @@ export function col2im(
         }
         cp += patchBytes;
       }
+    }
+  }
+}
+
+/** Depth of the k blocks of matMulNN: a [8-column x 256] strip of b stays in L1 while every row block uses it. */
+const MATMUL_DEPTH_BLOCK: i32 = 256;
+
+/**
+ * c [m, n] = a [m, k] · b [k, n], all row-major, n % 8 == 0. Reads b where it lies (no packing), so it suits
+ * small m with a b that changes every call (a dense layer's weights during training).
+ */
+export function matMulNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  memory.fill(c, 0, (<usize>(m * n)) << 2);
+  const aRow = (<usize>k) << 2;
+  const bRow = (<usize>n) << 2;
+  for (let j = 0; j < n; j += 8) {
+    for (let k0 = 0; k0 < k; k0 += MATMUL_DEPTH_BLOCK) {
+      const depth = min(k, k0 + MATMUL_DEPTH_BLOCK) - k0;
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        const out = c + ((<usize>(i * n + j)) << 2);
+        let c00 = v128.load(out);
+        let c01 = v128.load(out, 16);
+        let c10 = v128.load(out + bRow);
+        let c11 = v128.load(out + bRow, 16);
+        let c20 = v128.load(out + 2 * bRow);
+        let c21 = v128.load(out + 2 * bRow, 16);
+        let c30 = v128.load(out + 3 * bRow);
+        let c31 = v128.load(out + 3 * bRow, 16);
+        let pa = a + ((<usize>(i * k + k0)) << 2);
+        let pb = b + ((<usize>(k0 * n + j)) << 2);
+        const end = pa + ((<usize>depth) << 2);
+        while (pa < end) {
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb, 16);
+          const s0 = v128.load32_splat(pa);
+          const s1 = v128.load32_splat(pa + aRow);
+          const s2 = v128.load32_splat(pa + 2 * aRow);
+          const s3 = v128.load32_splat(pa + 3 * aRow);
+          c00 = f32x4.add(c00, f32x4.mul(s0, b0));
+          c01 = f32x4.add(c01, f32x4.mul(s0, b1));
+          c10 = f32x4.add(c10, f32x4.mul(s1, b0));
+          c11 = f32x4.add(c11, f32x4.mul(s1, b1));
+          c20 = f32x4.add(c20, f32x4.mul(s2, b0));
+          c21 = f32x4.add(c21, f32x4.mul(s2, b1));
+          c30 = f32x4.add(c30, f32x4.mul(s3, b0));
+          c31 = f32x4.add(c31, f32x4.mul(s3, b1));
+          pa += 4;
+          pb += bRow;
+        }
+        v128.store(out, c00);
+        v128.store(out, c01, 16);
+        v128.store(out + bRow, c10);
+        v128.store(out + bRow, c11, 16);
+        v128.store(out + 2 * bRow, c20);
+        v128.store(out + 2 * bRow, c21, 16);
+        v128.store(out + 3 * bRow, c30);
+        v128.store(out + 3 * bRow, c31, 16);
+      }
+      for (; i < m; i++) {
+        const out = c + ((<usize>(i * n + j)) << 2);
+        let c00 = v128.load(out);
+        let c01 = v128.load(out, 16);
+        let pa = a + ((<usize>(i * k + k0)) << 2);
+        let pb = b + ((<usize>(k0 * n + j)) << 2);
+        const end = pa + ((<usize>depth) << 2);
+        while (pa < end) {
+          const s0 = v128.load32_splat(pa);
+          c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pb)));
+          c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pb, 16)));
+          pa += 4;
+          pb += bRow;
+        }
+        v128.store(out, c00);
+        v128.store(out, c01, 16);
+      }
+    }
+  }
+}
+
+/** The sum of a vector's four lanes (inlined by the optimiser). */
+function horizontalSum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/**
+ * c [m, n] = a [m, k] · bᵀ for b [n, k], row-major, k % 4 == 0: dot products along the contiguous k of both (the
+ * input gradient of a dense layer, dy · Wᵀ, without transposing W).
+ */
+export function matMulNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const row = (<usize>k) << 2;
+  const kBytes = row;
+  let j = 0;
+  for (; j + 2 <= n; j += 2) {
+    const b0p = b + <usize>j * row;
+    const b1p = b0p + row;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const a0p = a + <usize>i * row;
+      let c00 = f32x4.splat(0);
+      let c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0);
+      let c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0);
+      let c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0);
+      let c31 = f32x4.splat(0);
+      for (let o: usize = 0; o < kBytes; o += 16) {
+        const b0 = v128.load(b0p + o);
+        const b1 = v128.load(b1p + o);
+        const a0 = v128.load(a0p + o);
+        const a1 = v128.load(a0p + row + o);
+        const a2 = v128.load(a0p + 2 * row + o);
+        const a3 = v128.load(a0p + 3 * row + o);
+        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+      }
+      const out = c + ((<usize>(i * n + j)) << 2);
+      const outRow = (<usize>n) << 2;
+      store<f32>(out, horizontalSum(c00));
+      store<f32>(out, horizontalSum(c01), 4);
+      store<f32>(out + outRow, horizontalSum(c10));
+      store<f32>(out + outRow, horizontalSum(c11), 4);
+      store<f32>(out + 2 * outRow, horizontalSum(c20));
+      store<f32>(out + 2 * outRow, horizontalSum(c21), 4);
+      store<f32>(out + 3 * outRow, horizontalSum(c30));
+      store<f32>(out + 3 * outRow, horizontalSum(c31), 4);
+    }
+    for (; i < m; i++) {
+      const a0p = a + <usize>i * row;
+      let c00 = f32x4.splat(0);
+      let c01 = f32x4.splat(0);
+      for (let o: usize = 0; o < kBytes; o += 16) {
+        const a0 = v128.load(a0p + o);
+        c00 = f32x4.add(c00, f32x4.mul(a0, v128.load(b0p + o)));
+        c01 = f32x4.add(c01, f32x4.mul(a0, v128.load(b1p + o)));
+      }
+      const out = c + ((<usize>(i * n + j)) << 2);
+      store<f32>(out, horizontalSum(c00));
+      store<f32>(out, horizontalSum(c01), 4);
+    }
+  }
+  for (; j < n; j++) {
+    const b0p = b + <usize>j * row;
+    for (let i = 0; i < m; i++) {
+      const a0p = a + <usize>i * row;
+      let c00 = f32x4.splat(0);
+      for (let o: usize = 0; o < kBytes; o += 16) {
+        c00 = f32x4.add(c00, f32x4.mul(v128.load(a0p + o), v128.load(b0p + o)));
+      }
+      store<f32>(c + ((<usize>(i * n + j)) << 2), horizontalSum(c00));
+    }
+  }
+}
+
+/**
+ * c [m, n] = aᵀ · b for a [k, m] and b [k, n], row-major, n % 8 == 0 (a dense layer's weight gradient xᵀ · dy, with
+ * k the batch: short, so each output block is finished in registers and written once).
+ */
+export function matMulTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const aRow = (<usize>m) << 2;
+  const bRow = (<usize>n) << 2;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    for (let j = 0; j < n; j += 8) {
+      let c00 = f32x4.splat(0);
+      let c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0);
+      let c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0);
+      let c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0);
+      let c31 = f32x4.splat(0);
+      let pa = a + ((<usize>i) << 2);
+      let pb = b + ((<usize>j) << 2);
+      for (let kk = 0; kk < k; kk++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const s0 = v128.load32_splat(pa);
+        const s1 = v128.load32_splat(pa, 4);
+        const s2 = v128.load32_splat(pa, 8);
+        const s3 = v128.load32_splat(pa, 12);
+        c00 = f32x4.add(c00, f32x4.mul(s0, b0));
+        c01 = f32x4.add(c01, f32x4.mul(s0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(s1, b0));
+        c11 = f32x4.add(c11, f32x4.mul(s1, b1));
+        c20 = f32x4.add(c20, f32x4.mul(s2, b0));
+        c21 = f32x4.add(c21, f32x4.mul(s2, b1));
+        c30 = f32x4.add(c30, f32x4.mul(s3, b0));
+        c31 = f32x4.add(c31, f32x4.mul(s3, b1));
+        pa += aRow;
+        pb += bRow;
+      }
+      const out = c + ((<usize>(i * n + j)) << 2);
+      v128.store(out, c00);
+      v128.store(out, c01, 16);
+      v128.store(out + bRow, c10);
+      v128.store(out + bRow, c11, 16);
+      v128.store(out + 2 * bRow, c20);
+      v128.store(out + 2 * bRow, c21, 16);
+      v128.store(out + 3 * bRow, c30);
+      v128.store(out + 3 * bRow, c31, 16);
+    }
+  }
+  for (; i < m; i++) {
+    for (let j = 0; j < n; j += 8) {
+      let c00 = f32x4.splat(0);
+      let c01 = f32x4.splat(0);
+      let pa = a + ((<usize>i) << 2);
+      let pb = b + ((<usize>j) << 2);
+      for (let kk = 0; kk < k; kk++) {
+        const s0 = v128.load32_splat(pa);
+        c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pb)));
+        c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pb, 16)));
+        pa += aRow;
+        pb += bRow;
+      }
+      const out = c + ((<usize>(i * n + j)) << 2);
+      v128.store(out, c00);
+      v128.store(out, c01, 16);
     }
   }
 }

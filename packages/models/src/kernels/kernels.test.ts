@@ -126,6 +126,12 @@ function matMulAndSums(seed: number): Float32Array[] {
     const batchedB = randomTensor([3, 6, 7], seed + 3);
     const x = randomTensor([4, 5, 6, 7], seed + 4);
     const wide = randomTensor([6, 3, 40], seed + 5);
+    // Shapes for the SIMD products (n % 8 or k % 4), with leftover rows and columns.
+    const rows = randomTensor([5, 36], seed + 6);
+    const columns = randomTensor([36, 24], seed + 7);
+    const other = randomTensor([11, 36], seed + 8);
+    const tall = randomTensor([7, 9], seed + 9);
+    const tallB = randomTensor([7, 16], seed + 10);
     return [
       tf.matMul(a, b),
       tf.matMul(tf.transpose(a), b, true, false),
@@ -139,6 +145,10 @@ function matMulAndSums(seed: number): Float32Array[] {
       tf.sum(x, -1),
       tf.sum(wide, [0, 1]),
       tf.sum(wide, 0),
+      tf.matMul(rows, columns),
+      tf.matMul(rows, other, false, true),
+      tf.matMul(tall, tallB, true, false),
+      tf.matMul(tf.reshape(rows, [1, 5, 36]), tf.reshape(columns, [1, 36, 24])),
     ].map((t) => t.dataSync() as Float32Array);
   });
 }

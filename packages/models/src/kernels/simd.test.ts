@@ -23,6 +23,14 @@ describe('the SIMD kernels module', () => {
       .filter((e) => e.kind === 'function')
       .map((e) => e.name)
       .sort();
-    expect(exported).toEqual(['col2im', 'convFilterGradient', 'maxPool2x2Gradient', 'sumRows']);
+    expect(exported).toEqual([
+      'col2im',
+      'convFilterGradient',
+      'matMulNN',
+      'matMulNT',
+      'matMulTN',
+      'maxPool2x2Gradient',
+      'sumRows',
+    ]);
   });
 });

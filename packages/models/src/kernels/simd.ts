@@ -52,6 +52,12 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
+  /** c [m, n] = a [m, k] · b [k, n]; n % 8 === 0. */
+  matMulNN(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** c [m, n] = a [m, k] · bᵀ for b [n, k]; k % 4 === 0. */
+  matMulNT(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** c [m, n] = aᵀ · b for a [k, m], b [k, n]; n % 8 === 0. */
+  matMulTN(a: number, b: number, c: number, m: number, k: number, n: number): void;
   /** out[j] = sum over i of x[i][j], inner % 4 === 0. */
   sumRows(x: number, out: number, outer: number, inner: number): void;
 }

@@ -283,10 +283,58 @@ function untransposed(
   return { a: newA, b: newB, temporary };
 }
 
-function matMulKernel(stock: KernelFunc) {
+/** Rows of `a` up to which the SIMD products beat XNNPACK's (which packs b on every call with new weights). */
+const SIMD_MATMUL_MAX_ROWS = 64;
+
+/**
+ * A single (unbatched) float32 product by the SIMD module, when its shape suits one of the three kernels: the dense
+ * layers of a training step (a forward product, the weight gradient xᵀ · dy, the input gradient dy · Wᵀ). Returns
+ * undefined to let the caller take XNNPACK's path.
+ */
+function simdMatMul(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): TensorInfo | undefined {
+  const simd = simdKernels(backend);
+  if (!simd || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const rankA = a.shape.length;
+  const rankB = b.shape.length;
+  const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  if (rankA < 2 || rankB < 2 || batchA !== 1 || batchB !== 1) return undefined;
+  const m = transposeA ? a.shape[rankA - 1]! : a.shape[rankA - 2]!;
+  const k = transposeA ? a.shape[rankA - 2]! : a.shape[rankA - 1]!;
+  const n = transposeB ? b.shape[rankB - 2]! : b.shape[rankB - 1]!;
+  const outShape = [...a.shape.slice(0, -2), m, n];
+  if (!transposeA && !transposeB && m <= SIMD_MATMUL_MAX_ROWS && n % 8 === 0) {
+    const c = backend.makeOutput(outShape, 'float32');
+    simd.matMulNN(address(backend, a), address(backend, b), address(backend, c), m, k, n);
+    return c;
+  }
+  if (!transposeA && transposeB && m <= SIMD_MATMUL_MAX_ROWS && k % 4 === 0) {
+    const c = backend.makeOutput(outShape, 'float32');
+    simd.matMulNT(address(backend, a), address(backend, b), address(backend, c), m, k, n);
+    return c;
+  }
+  if (transposeA && !transposeB && k <= SIMD_MATMUL_MAX_ROWS && n % 8 === 0) {
+    const c = backend.makeOutput(outShape, 'float32');
+    simd.matMulTN(address(backend, a), address(backend, b), address(backend, c), m, k, n);
+    return c;
+  }
+  return undefined;
+}
+
+function matMulKernel(stock: KernelFunc, fused: boolean) {
   return ({ inputs, backend, attrs }: WasmArgs): TensorInfo => {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!fused) {
+      const product = simdMatMul(backend, a, b, transposeA, transposeB);
+      if (product) return product;
+    }
     if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') {
       return stock({ inputs, backend, attrs }) as TensorInfo;
     }
@@ -393,11 +441,11 @@ export function wasmKernelConfigs(): KernelConfig[] {
   const configs = [
     config('Conv2DBackpropFilter', (args) => conv2DBackpropFilter(stock, args)),
     config('Conv2DBackpropInput', (args) => conv2DBackpropInput(stock, args)),
-    config('BatchMatMul', matMulKernel(batchMatMul)),
+    config('BatchMatMul', matMulKernel(batchMatMul, false)),
     config('Sum', sumKernel(sum)),
     config('MaxPoolGrad', (args) => maxPoolGrad(stock.maxPoolGrad, args)),
     config('Identity', identity),
   ];
-  if (stock.fusedMatMul) configs.push(config('_FusedMatMul', matMulKernel(stock.fusedMatMul)));
+  if (stock.fusedMatMul) configs.push(config('_FusedMatMul', matMulKernel(stock.fusedMatMul, true)));
   return configs;
 }
