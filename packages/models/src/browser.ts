@@ -36,6 +36,8 @@ export {
   MODEL_KINDS,
   type ModelOptions,
   NUM_CLASSES,
+  REFERENCE_INITIALISATIONS,
+  type ReferenceInitialisation,
   recommendedTrainOptions,
   summary,
 } from './models.js';

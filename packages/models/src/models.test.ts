@@ -56,6 +56,37 @@ describe('reference models', () => {
     expect(model.getLayer('flatten').outputShape).toEqual([null, 1600]);
     model.dispose();
   });
+
+  it("draws PyTorch's initial weights on request: kernels and biases uniform on ±1/√fanIn", () => {
+    const model = createReferenceModel('cnn', { initialisation: 'pytorch', seed: 3 });
+    const fanIns: Record<string, number> = { conv1: 9, conv2: 288, dense1: 1600, output: 128 };
+    for (const [name, fanIn] of Object.entries(fanIns)) {
+      const bound = 1 / Math.sqrt(fanIn);
+      for (const weight of model.getLayer(name).getWeights()) {
+        const values = weight.dataSync();
+        const largest = values.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+        expect(largest, `${name} ${weight.shape}`).toBeLessThanOrEqual(bound);
+        // Spread over the interval (not all near zero), biases included: PyTorch does not start biases at zero.
+        expect(largest, `${name} ${weight.shape}`).toBeGreaterThan(bound / 2);
+      }
+    }
+    model.dispose();
+  });
+
+  it("keeps tfjs' defaults unless asked (zero biases) and rejects an unknown initialisation", () => {
+    const model = createReferenceModel('cnn', { seed: 3 });
+    expect(
+      model
+        .getLayer('conv2')
+        .getWeights()[1]!
+        .dataSync()
+        .every((v) => v === 0),
+    ).toBe(true);
+    model.dispose();
+    expect(() => createReferenceModel('cnn', { initialisation: 'keras' as never })).toThrow(
+      /initialisation must be one of tfjs, pytorch, got 'keras'/,
+    );
+  });
 });
 
 describe('tuned models', () => {

@@ -67,7 +67,26 @@ class Initialisers {
   he() {
     return tf.initializers.heNormal({ seed: layerSeed(this.seed, this.index++) });
   }
+  /** PyTorch's default for Linear and Conv2d weights, kaiming_uniform(a=√5): uniform on ±1/√fanIn. */
+  torchKernel() {
+    return tf.initializers.varianceScaling({
+      scale: 1 / 3,
+      mode: 'fanIn',
+      distribution: 'uniform',
+      seed: layerSeed(this.seed, this.index++),
+    });
+  }
+  /** PyTorch's default bias: uniform on ±1/√fanIn. */
+  torchBias(fanIn: number) {
+    const bound = 1 / Math.sqrt(fanIn);
+    return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: layerSeed(this.seed, this.index++) });
+  }
 }
+
+/** How a reference model's weights start: tfjs' defaults (Glorot uniform, zero biases) or PyTorch's. */
+export type ReferenceInitialisation = 'tfjs' | 'pytorch';
+
+export const REFERENCE_INITIALISATIONS: readonly ReferenceInitialisation[] = ['tfjs', 'pytorch'];
 
 function checkSeed(seed: number | undefined): number {
   if (seed === undefined) return 0;
@@ -203,45 +222,64 @@ export function createCnnModel(options: CnnOptions = {}): tf.LayersModel {
 
 /**
  * Exactly the architectures of the reference table (shared/reference/MODELS.md), so that benchmarks compare like with
- * like: no batch norm, no dropout, tfjs' default initialisers (Glorot uniform), seeded.
+ * like: no batch norm, no dropout, seeded. `initialisation` 'tfjs' (the default, as MODELS.md asks: each framework's
+ * default) uses Glorot uniform kernels and zero biases; 'pytorch' draws weights and biases the way PyTorch's Linear
+ * and Conv2d do (uniform on ±1/√fanIn), to compare the two frameworks' training from the same kind of start.
  */
-export function createReferenceModel(kind: ModelKind, options: { seed?: number } = {}): tf.LayersModel {
+export function createReferenceModel(
+  kind: ModelKind,
+  options: { seed?: number; initialisation?: ReferenceInitialisation } = {},
+): tf.LayersModel {
   const init = new Initialisers(checkSeed(options.seed));
+  const initialisation = options.initialisation ?? 'tfjs';
+  if (!REFERENCE_INITIALISATIONS.includes(initialisation)) {
+    throw new ModelsError(
+      'E_MODELS_ARGUMENT',
+      `initialisation must be one of ${REFERENCE_INITIALISATIONS.join(', ')}, got '${String(initialisation)}'`,
+    );
+  }
+  const weights = (fanIn: number) =>
+    initialisation === 'pytorch'
+      ? { kernelInitializer: init.torchKernel(), biasInitializer: init.torchBias(fanIn) }
+      : { kernelInitializer: init.glorot() };
   const flatten = () => tf.layers.flatten({ name: 'flatten' });
-  const dense = (units: number, name: string) =>
-    tf.layers.dense({ units, activation: 'relu', kernelInitializer: init.glorot(), name });
+  const dense = (units: number, name: string, fanIn: number) =>
+    tf.layers.dense({ units, activation: 'relu', ...weights(fanIn), name });
+  const output = (fanIn: number) =>
+    tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', ...weights(fanIn), name: 'output' });
+  const pixels = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2];
   switch (kind) {
     case 'linear':
       return sequential('reference-linear', [
         tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' }),
-        softmaxOutput(init),
+        output(pixels),
       ]);
     case 'mlp':
       return sequential('reference-mlp', [
         tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' }),
-        dense(256, 'dense1'),
-        dense(128, 'dense2'),
-        softmaxOutput(init),
+        dense(256, 'dense1', pixels),
+        dense(128, 'dense2', 256),
+        output(128),
       ]);
     case 'cnn': {
-      const convolution = (filters: number, name: string, first: boolean) =>
+      const convolution = (filters: number, name: string, inChannels: number, first: boolean) =>
         tf.layers.conv2d({
           ...(first ? { inputShape: [...INPUT_SHAPE] } : {}),
           filters,
           kernelSize: 3,
           padding: 'valid',
           activation: 'relu',
-          kernelInitializer: init.glorot(),
+          ...weights(3 * 3 * inChannels),
           name,
         });
       return sequential('reference-cnn', [
-        convolution(32, 'conv1', true),
+        convolution(32, 'conv1', 1, true),
         tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool1' }),
-        convolution(64, 'conv2', false),
+        convolution(64, 'conv2', 32, false),
         tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool2' }),
         flatten(),
-        dense(128, 'dense1'),
-        softmaxOutput(init),
+        dense(128, 'dense1', 5 * 5 * 64),
+        output(128),
       ]);
     }
     default:

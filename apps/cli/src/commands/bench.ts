@@ -13,6 +13,7 @@ import {
   type LabelledImages,
   MODEL_KINDS,
   type ModelKind,
+  REFERENCE_INITIALISATIONS,
   selectBackend,
 } from '@fmnist/models';
 import { defineCommand } from 'citty';
@@ -39,6 +40,18 @@ const args = {
     default: 'auto',
     valueHint: 'N',
   },
+  seed: {
+    type: 'string',
+    description: 'Seed of the initial weights and the shuffling (ours and PyTorch’s; the two draw differently)',
+    default: '0',
+    valueHint: 'S',
+  },
+  init: {
+    type: 'string',
+    description: `Initial weights of the reference model: ${REFERENCE_INITIALISATIONS.join(', ')} (tfjs: Glorot uniform, zero biases, as MODELS.md asks; pytorch: PyTorch's defaults)`,
+    default: 'tfjs',
+    valueHint: 'I',
+  },
   'against-pytorch': {
     type: 'boolean',
     description: `Also run the PyTorch reference (${PYTHON}, same model, data, epochs, limit and threads) and print ratios`,
@@ -61,7 +74,7 @@ function labelled(split: FashionMnistSplit, normalization: { mean: number; std: 
 
 /** Runs the PyTorch script; resolves undefined (with the reason logged) when PyTorch or the script is unavailable. */
 function runPytorch(
-  options: { model: ModelKind; epochs: number; limit: number; threads: number; dataDir: string },
+  options: { model: ModelKind; epochs: number; limit: number; threads: number; dataDir: string; seed: number },
   reporter: Reporter,
   signal: AbortSignal,
 ): Promise<PytorchFigures | undefined> {
@@ -75,7 +88,7 @@ function runPytorch(
   const argv = [
     script,
     ...['--model', options.model, '--epochs', String(options.epochs), '--limit', String(options.limit)],
-    ...['--threads', String(options.threads), '--data-dir', options.dataDir],
+    ...['--threads', String(options.threads), '--data-dir', options.dataDir, '--seed', String(options.seed)],
   ];
   reporter.debug(`running ${PYTHON} ${argv.join(' ')}`);
   return new Promise((resolve) => {
@@ -131,6 +144,8 @@ export default defineCommand({
     const epochs = parseIntegerFlag('epochs', values.epochs, { min: 1, max: 100 }) ?? 1;
     const limit = parseIntegerFlag('limit', values.limit, { min: 64, max: 60000 }) ?? 60000;
     const backend = parseChoiceFlag('backend', values.backend, BACKEND_NAMES) ?? 'auto';
+    const seed = parseIntegerFlag('seed', values.seed, { min: 0, max: 2 ** 31 - 1 }) ?? 0;
+    const initialisation = parseChoiceFlag('init', values.init, REFERENCE_INITIALISATIONS) ?? 'tfjs';
     const workersText = values.workers ?? 'auto';
     if (workersText !== 'auto' && !/^\d+$/.test(workersText)) {
       throw new UsageError(`--workers must be auto or a whole number from 1 to 64, got '${workersText}'`);
@@ -162,6 +177,8 @@ export default defineCommand({
         ours = await benchmarkReferenceModel(model, trainData, testData, {
           epochs,
           workers,
+          seed,
+          initialisation,
           onBatchEnd: (p) => progress.onBatchEnd(p),
           onEpochEnd: (e) => progress.onEpochEnd(e),
           signal: interruption.signal,
@@ -179,7 +196,7 @@ export default defineCommand({
         reporter.info(`running the PyTorch reference on ${threads} thread(s)`);
         const dir = trainSplit.source?.dir ?? dataDir ?? '/usr/share/datasets/fashion-mnist';
         pytorch = await runPytorch(
-          { model, epochs, limit: trainData.count, threads, dataDir: dir },
+          { model, epochs, limit: trainData.count, threads, dataDir: dir, seed },
           reporter,
           interruption.signal,
         );
@@ -188,6 +205,8 @@ export default defineCommand({
 
       const result = {
         model,
+        initialisation,
+        seed,
         backend: ours.backend,
         workers: ours.workers,
         epochs: ours.epochs,

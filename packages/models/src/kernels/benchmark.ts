@@ -2,7 +2,7 @@
  * The figures `fmnist bench` reports: a reference model of shared/reference/MODELS.md trained on the current backend
  * exactly as the PyTorch reference script trains its own (batch 64, Adam 1e-3), then timed on inference.
  */
-import { createReferenceModel } from '../models.js';
+import { createReferenceModel, type ReferenceInitialisation } from '../models.js';
 import { predict } from '../predict-node.js';
 import { train } from '../train.js';
 import type { BatchProgress, EpochResult, LabelledImages, ModelKind } from '../types.js';
@@ -22,6 +22,8 @@ export interface BenchmarkOptions {
   workers?: 'auto' | number;
   /** Seeds the initial weights and the shuffling. Default 0. */
   seed?: number;
+  /** How the weights start: tfjs' defaults (MODELS.md: each framework's default) or PyTorch's. Default 'tfjs'. */
+  initialisation?: ReferenceInitialisation;
   onEpochEnd?: (epoch: EpochResult) => void;
   onBatchEnd?: (progress: BatchProgress) => void;
   signal?: AbortSignal;
@@ -56,7 +58,10 @@ export async function benchmarkReferenceModel(
   options: BenchmarkOptions = {},
 ): Promise<BenchmarkResult> {
   const epochs = options.epochs ?? 1;
-  const model = createReferenceModel(kind, { seed: options.seed ?? 0 });
+  const model = createReferenceModel(kind, {
+    seed: options.seed ?? 0,
+    initialisation: options.initialisation ?? 'tfjs',
+  });
   try {
     const history = await train(model, trainData, {
       epochs,
