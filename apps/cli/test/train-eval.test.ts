@@ -60,9 +60,17 @@ describe('fmnist train and fmnist eval', () => {
     expect(cpuResult.test.count).toBe(10_000);
     expect(cpuResult.test.accuracy).toBeGreaterThan(0.25);
     expect(cpuResult.test.confusionMatrix.flat().reduce((sum: number, count: number) => sum + count, 0)).toBe(10_000);
-    const onWasm = lastJson((await fmnist(['eval', '--model-dir', modelDir, '--backend', 'wasm', '--json'])).stdout);
+    const onWasm = lastJson(
+      (await fmnist(['eval', '--model-dir', modelDir, '--backend', 'wasm', '--workers', '1', '--json'])).stdout,
+    );
     expect(onWasm.backend).toBe('wasm');
     expect(Math.abs(onWasm.test.accuracy - cpuResult.test.accuracy)).toBeLessThanOrEqual(0.001);
+    // The calling thread and a worker share the batches: the same predictions as one thread.
+    const onTwoThreads = lastJson(
+      (await fmnist(['eval', '--model-dir', modelDir, '--backend', 'wasm', '--workers', '2', '--json'])).stdout,
+    );
+    expect(onTwoThreads.test.confusionMatrix).toEqual(onWasm.test.confusionMatrix);
+    expect(onTwoThreads.test.logLoss).toBeCloseTo(onWasm.test.logLoss, 5);
   });
 
   it('rejects a missing or unknown --model with a usage error (exit 2)', async () => {

@@ -61,5 +61,12 @@ export {
   type TrainingConfig,
   WEIGHTS_FILE,
 } from './persistence.js';
-export { evaluate, type ModelEvaluation, type Predictions, type PredictOptions, predict } from './predict.js';
+export {
+  evaluate,
+  type ModelEvaluation,
+  PARALLEL_INFERENCE_MIN_IMAGES,
+  type Predictions,
+  type PredictOptions,
+  predict,
+} from './predict.js';
 export * from './types.js';
