@@ -198,7 +198,17 @@ function conv2DBackpropInput(stock: Stock, args: WasmArgs): TensorInfo {
   const info = convInfo(inputShape, filter.shape, convAttrs);
   const g = toConvGeometry(info);
   const simd = simdKernels(backend);
-  if (simd && info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1) {
+  // The convolution below multiplies at every input position, the product at every output position: the product
+  // wins where the convolution is padded to more positions than the output has ('valid'), or strided.
+  const strided = g.strideHeight > 1 || g.strideWidth > 1;
+  const convolutionWastes = g.inHeight * g.inWidth > g.outHeight * g.outWidth;
+  if (
+    simd &&
+    (strided || convolutionWastes) &&
+    info.dataFormat === 'channelsLast' &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1
+  ) {
     return simdInputGradient(simd, stock, backend, dy, filter, g, inputShape);
   }
   const dilatedHeight = (g.outHeight - 1) * g.strideHeight + 1;
@@ -211,7 +221,6 @@ function conv2DBackpropInput(stock: Stock, args: WasmArgs): TensorInfo {
     if (!stock.conv2DBackpropInput) throw new Error('Conv2DBackpropInput: unsupported geometry on wasm');
     return stock.conv2DBackpropInput(args as never) as TensorInfo;
   }
-  const strided = g.strideHeight > 1 || g.strideWidth > 1;
   const flipped = backend.makeOutput([g.filterHeight, g.filterWidth, g.outChannels, g.inChannels], 'float32');
   const source = strided
     ? backend.makeOutput([g.batchSize, dilatedHeight, dilatedWidth, g.outChannels], 'float32')
