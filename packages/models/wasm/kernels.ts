@@ -519,3 +519,51 @@ export function matMulTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
     }
   }
 }
+
+/**
+ * One Adam step over n parameters, in place: m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g², p −= lr·c1·m / (√(v·c2) + ε),
+ * where c1 and c2 are the bias corrections 1/(1−β1ᵗ) and 1/(1−β2ᵗ).
+ */
+export function adamStep(
+  p: usize,
+  g: usize,
+  m: usize,
+  v: usize,
+  n: i32,
+  learningRate: f32,
+  beta1: f32,
+  beta2: f32,
+  epsilon: f32,
+  firstCorrection: f32,
+  secondCorrection: f32,
+): void {
+  const b1 = f32x4.splat(beta1);
+  const b2 = f32x4.splat(beta2);
+  const r1 = f32x4.splat(1 - beta1);
+  const r2 = f32x4.splat(1 - beta2);
+  const step = f32x4.splat(learningRate * firstCorrection);
+  const c2 = f32x4.splat(secondCorrection);
+  const eps = f32x4.splat(epsilon);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    const gv = v128.load(g + o);
+    const mv = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(r1, gv));
+    const vv = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(r2, f32x4.mul(gv, gv)));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    const update = f32x4.div(f32x4.mul(step, mv), f32x4.add(f32x4.sqrt(f32x4.mul(vv, c2)), eps));
+    v128.store(p + o, f32x4.sub(v128.load(p + o), update));
+  }
+  for (; o < bytes; o += 4) {
+    const gs = load<f32>(g + o);
+    const ms = beta1 * load<f32>(m + o) + (1 - beta1) * gs;
+    const vs = beta2 * load<f32>(v + o) + (1 - beta2) * gs * gs;
+    store<f32>(m + o, ms);
+    store<f32>(v + o, vs);
+    store<f32>(
+      p + o,
+      load<f32>(p + o) - (learningRate * firstCorrection * ms) / (Mathf.sqrt(vs * secondCorrection) + epsilon),
+    );
+  }
+}

@@ -24,6 +24,7 @@ describe('the SIMD kernels module', () => {
       .map((e) => e.name)
       .sort();
     expect(exported).toEqual([
+      'adamStep',
       'col2im',
       'convFilterGradient',
       'matMulNN',

@@ -58,6 +58,20 @@ export interface SimdKernels {
   matMulNT(a: number, b: number, c: number, m: number, k: number, n: number): void;
   /** c [m, n] = aᵀ · b for a [k, m], b [k, n]; n % 8 === 0. */
   matMulTN(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** One Adam step on n parameters in place (p, g, m, v: addresses of n floats each). */
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    firstCorrection: number,
+    secondCorrection: number,
+  ): void;
   /** out[j] = sum over i of x[i][j], inner % 4 === 0. */
   sumRows(x: number, out: number, outer: number, inner: number): void;
 }
@@ -116,4 +130,20 @@ export function simdKernels(backend: object): SimdKernels | undefined {
     instances.set(backend, kernels);
   }
   return kernels ?? undefined;
+}
+
+/**
+ * The SIMD kernels on a memory of their own of at least `bytes` bytes (for work outside tfjs, such as the optimiser's
+ * state), or undefined where this engine lacks WebAssembly SIMD.
+ */
+export function standaloneSimdKernels(bytes: number): { kernels: SimdKernels; memory: WebAssembly.Memory } | undefined {
+  const module = enabled ? kernelsModule() : null;
+  if (!module) return undefined;
+  try {
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65_536)) });
+    const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+    return { kernels, memory };
+  } catch {
+    return undefined;
+  }
 }
