@@ -15,18 +15,21 @@ import type { LabelledImages } from './types.js';
 
 const PIXELS = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2];
 
-/** The fewest images for which `workers: 'auto'` uses more than the calling thread. */
-export const PARALLEL_INFERENCE_MIN_IMAGES = 2048;
+/**
+ * The fewest images for which `workers: 'auto'` uses more than the calling thread (measured on 2 idle cores, reference
+ * CNN on wasm: 2 threads gained about 7% on 4,096 images and lost 8% on 2,048).
+ */
+export const PARALLEL_INFERENCE_MIN_IMAGES = 4096;
 
 export interface PredictOptions {
   /** Images per forward pass. Default 256. */
   batchSize?: number;
   /**
    * Threads that share the images, batch by batch: 1 = the calling thread only; n > 1 = the calling thread and n - 1
-   * worker threads (Node only), each with its own copy of the model on the caller's backend; 'auto' = one per
-   * available core (at most 8) when there are at least {@link PARALLEL_INFERENCE_MIN_IMAGES} images and the backend is
-   * not tfjs-node (which is multi-threaded itself), else 1. The results equal the single-thread ones. Default 1: a
-   * worker takes a few hundred milliseconds to start, which only pays off on a few thousand images.
+   * worker threads (Node only), each with its own copy of the model on the caller's backend; 'auto' = one per idle
+   * core (by the load average, at most 8) for at least {@link PARALLEL_INFERENCE_MIN_IMAGES} images unless the backend
+   * is tfjs-node (multi-threaded itself), else 1. The results equal the single-thread ones. Default 1: a worker takes
+   * about half a second of CPU to start, which pays off only on thousands of images and only on an idle core.
    */
   workers?: 'auto' | number;
 }

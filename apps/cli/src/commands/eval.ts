@@ -23,7 +23,7 @@ const args = {
   },
   workers: {
     ...workersArgs.workers,
-    description: 'Inference threads: auto (one per core, for 2048 images or more) or a number (1 = the main thread)',
+    description: 'Inference threads: auto (one per idle core, from 4096 images) or a number (1 = the main thread)',
   },
   ...backendArgs,
   ...dataArgs,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -122,11 +123,16 @@ describe('inference on worker threads', { timeout: 120_000 }, () => {
 });
 
 describe('workers option', () => {
-  it("'auto' uses one thread per core only from PARALLEL_INFERENCE_MIN_IMAGES images on, and never on tfjs-node", () => {
-    expect(autoInferenceWorkers(PARALLEL_INFERENCE_MIN_IMAGES - 1, 'wasm')).toBe(1);
-    expect(autoInferenceWorkers(10_000, 'tensorflow')).toBe(1);
-    expect(autoInferenceWorkers(10_000, 'wasm')).toBeGreaterThanOrEqual(1);
-    expect(autoInferenceWorkers(10_000, 'wasm')).toBeLessThanOrEqual(8);
+  it("'auto' uses one thread per idle core, only from PARALLEL_INFERENCE_MIN_IMAGES images on and not on tfjs-node", () => {
+    const cores = Math.min(availableParallelism(), 8);
+    expect(autoInferenceWorkers(PARALLEL_INFERENCE_MIN_IMAGES - 1, 'wasm', 0)).toBe(1);
+    expect(autoInferenceWorkers(10_000, 'tensorflow', 0)).toBe(1);
+    // An idle machine, or only this thread busy: every core.
+    expect(autoInferenceWorkers(10_000, 'wasm', 0)).toBe(cores);
+    expect(autoInferenceWorkers(10_000, 'wasm', 1)).toBe(cores);
+    // Other work keeps every core busy: the calling thread alone.
+    expect(autoInferenceWorkers(10_000, 'wasm', cores + 0.5)).toBe(1);
+    expect(autoInferenceWorkers(10_000, 'wasm', cores - 0.5)).toBe(1);
   });
 
   it('rejects workers that are not a whole number of at least 1, and workers > 1 in the browser entry', async () => {

@@ -3,7 +3,7 @@
  * copy of the model, claim batches of the same shared images in turn and write their probabilities to one shared
  * array. Every worker has exited by the time the returned promise settles, whether inference succeeded or failed.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelsError } from '../errors.js';
@@ -30,10 +30,17 @@ export function liveInferenceWorkers(): number {
   return liveWorkers;
 }
 
-/** Threads `workers: 'auto'` means: one per available core (at most 8) for enough images, unless on tfjs-node. */
-export function autoInferenceWorkers(count: number, backend: string): number {
+/**
+ * Threads `workers: 'auto'` means: one per idle core (at most 8), counting as busy what the 1-minute load average
+ * says other work keeps busy beyond this thread; 1 for fewer than PARALLEL_INFERENCE_MIN_IMAGES images or on
+ * tfjs-node. Measured: a worker that finds no idle core costs its start-up and gains nothing.
+ */
+export function autoInferenceWorkers(count: number, backend: string, loadAverage = loadavg()[0] ?? 0): number {
   if (backend === 'tensorflow' || count < PARALLEL_INFERENCE_MIN_IMAGES) return 1;
-  return Math.max(1, Math.min(availableParallelism(), MAX_AUTO_THREADS));
+  const cores = Math.min(availableParallelism(), MAX_AUTO_THREADS);
+  // The load average counts this thread too when it has been busy; a half-busy core counts as busy.
+  const idleCores = Math.floor(cores - loadAverage + 1);
+  return Math.max(1, Math.min(cores, idleCores));
 }
 
 export interface ThreadsOptions {
