@@ -324,7 +324,7 @@ export function recommendedTrainOptions(kind: ModelKind): TrainOptions {
       return { epochs: 10, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' };
     case 'cnn':
       return {
-        epochs: 8,
+        epochs: 14,
         batchSize: 64,
         learningRate: 1e-3,
         schedule: 'cosine',
