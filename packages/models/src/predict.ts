@@ -29,7 +29,7 @@ export interface PredictOptions {
    * worker threads (Node only), each with its own copy of the model on the caller's backend; 'auto' = one per idle
    * core (by the load average, at most 8) for at least {@link PARALLEL_INFERENCE_MIN_IMAGES} images unless the backend
    * is tfjs-node (multi-threaded itself), else 1. The results equal the single-thread ones. Default 1: a worker takes
-   * about half a second of CPU to start, which pays off only on thousands of images and only on an idle core.
+   * 0.6-0.7 s of CPU to start, which pays off only on thousands of images and only on an idle core.
    */
   workers?: 'auto' | number;
 }
