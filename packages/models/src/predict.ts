@@ -69,13 +69,11 @@ function checkWorkers(workers: 'auto' | number): 'auto' | number {
   return workers;
 }
 
-/**
- * Runs a model on `count` images on several threads (the Node entry's worker pool; absent in browsers) and returns
- * their `count * 10` probabilities.
- */
+/** The Node entry's worker pool (parallel/inference.ts) as predict uses it; the browser entry has none. */
 export interface ParallelInference {
   /** How many threads `workers: 'auto'` means for `count` images. */
   autoInferenceWorkers(count: number, backend: string): number;
+  /** The `count * 10` probabilities of `images`, computed on `threads` threads (the calling one included). */
   predictOnThreads(
     model: tfl.LayersModel,
     images: Float32Array,
