@@ -3,7 +3,7 @@
  * conclusion composed from the study's numbers. Browser-safe: it takes rendered SVGs and returns strings.
  */
 import { classesByF1, confusedPairs, disagreements, generalisationGap } from './analysis.js';
-import { count, decimal, duration, percent, points, pValue } from './format.js';
+import { count, countOf, decimal, duration, percent, points, pValue } from './format.js';
 import { toBase64 } from './png.js';
 import type { ConfidenceInterval, Study, StudyModel } from './study.js';
 
@@ -112,7 +112,7 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
     if (mcnemar) {
       const significant = mcnemar.pValue < alpha;
       statements.push(
-        `McNemar's test on the ${count(challengerOnlyCount + baselineOnlyCount)} test images exactly one model gets right ` +
+        `McNemar's test on the ${countOf(challengerOnlyCount + baselineOnlyCount, 'test image')} exactly one model gets right ` +
           `(${challenger.displayName} alone: ${count(challengerOnlyCount)}, ${baseline.displayName} alone: ` +
           `${count(baselineOnlyCount)}) gives p = ${pValue(mcnemar.pValue)}: ` +
           (significant
@@ -128,7 +128,7 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
     const [pair] = confusedPairs(model.test.confusionMatrix, 1);
     const pairText = pair
       ? `; its most frequent confusion is ${className(study, pair.trueClass)} taken for ` +
-        `${className(study, pair.predictedClass)} (${count(pair.count)} images, ${percent(pair.rate)} of ` +
+        `${className(study, pair.predictedClass)} (${countOf(pair.count, 'image')}, ${percent(pair.rate)} of ` +
         `${className(study, pair.trueClass)})`
       : '';
     statements.push(
