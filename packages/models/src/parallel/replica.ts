@@ -110,9 +110,10 @@ export class Replica {
       }, this.variables);
       value.dispose();
       let offset = 0;
+      const heapView = heapReader();
       for (const variable of this.variables) {
         const variableGradient = grads[variable.name]!;
-        gradient.set(variableGradient.dataSync() as Float32Array, offset);
+        gradient.set(heapView?.(variableGradient) ?? (variableGradient.dataSync() as Float32Array), offset);
         offset += variable.size;
       }
       for (const name of Object.keys(grads)) grads[name]!.dispose();
@@ -140,9 +141,12 @@ export class Replica {
   /** Sets the model's trainable variables from `parameters`. */
   loadParameters(): void {
     let offset = 0;
+    // The wasm backend copies a new tensor's values into its heap at once; the cpu backend would keep a view of
+    // `parameters`, which the next step overwrites, so it gets a copy.
+    const copy = tf.getBackend() !== 'wasm';
     for (const variable of this.variables) {
-      // A copy: the cpu backend would otherwise keep a view of `parameters`, which the next step overwrites.
-      const value = tf.tensor(this.parameters.slice(offset, offset + variable.size), variable.shape);
+      const values = this.parameters.subarray(offset, offset + variable.size);
+      const value = tf.tensor(copy ? values.slice() : values, variable.shape);
       variable.assign(value);
       value.dispose();
       offset += variable.size;
@@ -173,6 +177,26 @@ export class Replica {
     }
     return { lossSum, correct };
   }
+}
+
+/**
+ * On the wasm backend, a function that returns a float32 tensor's values as a view of the backend's heap (valid until
+ * the next allocation: read it at once), sparing dataSync()'s copy; undefined on other backends.
+ */
+function heapReader(): ((tensor: tf.Tensor) => Float32Array | undefined) | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?: (info: tf.TensorInfo) => ArrayLike<number> };
+  const { typedArrayFromHeap } = backend;
+  if (typeof typedArrayFromHeap !== 'function') return undefined;
+  return (tensor) => {
+    if (tensor.dtype !== 'float32') return undefined;
+    const values = typedArrayFromHeap.call(backend, {
+      dataId: tensor.dataId,
+      shape: tensor.shape,
+      dtype: tensor.dtype,
+    });
+    return values instanceof Float32Array ? values : undefined;
+  };
 }
 
 /** Copies of all the model's weights (trainable and not), in `model.weights` order. */
