@@ -456,11 +456,17 @@ export function matMulNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
  * k the batch: short, so each output block is finished in registers and written once).
  */
 export function matMulTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  matMulTNInto(a, b, c, m, k, n, false);
+}
+
+/** matMulTN, adding the product onto c when `accumulate` (the Winograd filter gradient sums over tile chunks). */
+function matMulTNInto(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
   const aRow = (<usize>m) << 2;
   const bRow = (<usize>n) << 2;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     for (let j = 0; j < n; j += 8) {
+      const out = c + ((<usize>(i * n + j)) << 2);
       let c00 = f32x4.splat(0);
       let c01 = f32x4.splat(0);
       let c10 = f32x4.splat(0);
@@ -469,6 +475,16 @@ export function matMulTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
       let c21 = f32x4.splat(0);
       let c30 = f32x4.splat(0);
       let c31 = f32x4.splat(0);
+      if (accumulate) {
+        c00 = v128.load(out);
+        c01 = v128.load(out, 16);
+        c10 = v128.load(out + bRow);
+        c11 = v128.load(out + bRow, 16);
+        c20 = v128.load(out + 2 * bRow);
+        c21 = v128.load(out + 2 * bRow, 16);
+        c30 = v128.load(out + 3 * bRow);
+        c31 = v128.load(out + 3 * bRow, 16);
+      }
       let pa = a + ((<usize>i) << 2);
       let pb = b + ((<usize>j) << 2);
       for (let kk = 0; kk < k; kk++) {
@@ -489,7 +505,6 @@ export function matMulTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
         pa += aRow;
         pb += bRow;
       }
-      const out = c + ((<usize>(i * n + j)) << 2);
       v128.store(out, c00);
       v128.store(out, c01, 16);
       v128.store(out + bRow, c10);
@@ -502,8 +517,13 @@ export function matMulTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
   }
   for (; i < m; i++) {
     for (let j = 0; j < n; j += 8) {
+      const out = c + ((<usize>(i * n + j)) << 2);
       let c00 = f32x4.splat(0);
       let c01 = f32x4.splat(0);
+      if (accumulate) {
+        c00 = v128.load(out);
+        c01 = v128.load(out, 16);
+      }
       let pa = a + ((<usize>i) << 2);
       let pb = b + ((<usize>j) << 2);
       for (let kk = 0; kk < k; kk++) {
@@ -513,7 +533,6 @@ export function matMulTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
         pa += aRow;
         pb += bRow;
       }
-      const out = c + ((<usize>(i * n + j)) << 2);
       v128.store(out, c00);
       v128.store(out, c01, 16);
     }
@@ -566,4 +585,509 @@ export function adamStep(
       load<f32>(p + o) - (learningRate * firstCorrection * ms) / (Mathf.sqrt(vs * secondCorrection) + epsilon),
     );
   }
+}
+
+// Winograd F(2x2, 3x3) convolutions (Lavin and Gray, 2016): each 2x2 block ("tile") of outputs is computed from a
+// 4x4 block of inputs with 16 multiplications per input and output channel pair instead of 36. With
+//   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 -1 -1],
+// a tile's outputs are Y = Aᵀ [Σ over input channels of (G g Gᵀ) ⊙ (Bᵀ d B)] A, so a convolution becomes 16
+// independent matrix products V[k] [tiles, inC] · U[k] [inC, outC], one per position k of the 4x4 transformed tile.
+// Tiles are processed in chunks whose transforms stay in cache between the three stages; the products run on the
+// register-blocked matMulNN. Channels are vectorised (NHWC: a pixel's channels are contiguous); inC and outC must be
+// multiples of 4 and outC of 8.
+
+/** Tiles per chunk: the chunk's transformed inputs and outputs (16 x tiles x channels each) stay in L2. */
+const WINOGRAD_TILES_PER_CHUNK: i32 = 32;
+
+/** Floats of scratch memory the Winograd kernels need for these channel counts (the caller allocates it). */
+export function winogradScratchFloats(inC: i32, outC: i32): i32 {
+  return 16 * inC * outC + 16 * WINOGRAD_TILES_PER_CHUNK * (inC + outC) + max(inC, outC);
+}
+
+/**
+ * U[k][i][o] = (G f Gᵀ)[k] for every channel pair, where f is the 3x3 filter of input channel i and output channel o.
+ * Unflipped, f[a][c][i][o] = w[a][c][i][o] with w [3][3][inC][outC]. Flipped (for an input gradient),
+ * f[a][c][i][o] = w[2-a][2-c][o][i] with w [3][3][outC][inC]: the forward filter rotated by 180° with its channel
+ * roles swapped.
+ */
+function transformFilter(w: usize, u: usize, inC: i32, outC: i32, flipped: bool): void {
+  const half = f32x4.splat(0.5);
+  const plane = (<usize>(inC * outC)) << 2;
+  // Vectors run along the contiguous last axis of w: o unflipped, i flipped.
+  const rows = flipped ? outC : inC;
+  const cols = flipped ? inC : outC;
+  const tap = (<usize>(rows * cols)) << 2;
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q += 4) {
+      const p = w + ((<usize>(r * cols + q)) << 2);
+      let g00 = v128.load(p);
+      let g01 = v128.load(p + tap);
+      let g02 = v128.load(p + 2 * tap);
+      let g10 = v128.load(p + 3 * tap);
+      const g11 = v128.load(p + 4 * tap);
+      let g12 = v128.load(p + 5 * tap);
+      let g20 = v128.load(p + 6 * tap);
+      let g21 = v128.load(p + 7 * tap);
+      let g22 = v128.load(p + 8 * tap);
+      if (flipped) {
+        let t = g00;
+        g00 = g22;
+        g22 = t;
+        t = g01;
+        g01 = g21;
+        g21 = t;
+        t = g02;
+        g02 = g20;
+        g20 = t;
+        t = g10;
+        g10 = g12;
+        g12 = t;
+      }
+      // Along each filter row: [g0, ½(g0+g1+g2), ½(g0-g1+g2), g2].
+      const h00 = g00;
+      const h01 = f32x4.mul(half, f32x4.add(f32x4.add(g00, g01), g02));
+      const h02 = f32x4.mul(half, f32x4.add(f32x4.sub(g00, g01), g02));
+      const h03 = g02;
+      const h10 = g10;
+      const h11 = f32x4.mul(half, f32x4.add(f32x4.add(g10, g11), g12));
+      const h12 = f32x4.mul(half, f32x4.add(f32x4.sub(g10, g11), g12));
+      const h13 = g12;
+      const h20 = g20;
+      const h21 = f32x4.mul(half, f32x4.add(f32x4.add(g20, g21), g22));
+      const h22 = f32x4.mul(half, f32x4.add(f32x4.sub(g20, g21), g22));
+      const h23 = g22;
+      // Down each column, the same combination; k = row * 4 + column.
+      const out = u + ((<usize>(flipped ? q * outC + r : r * outC + q)) << 2);
+      storeFilterColumn(out, plane, 0, h00, h10, h20, half, flipped, outC);
+      storeFilterColumn(out, plane, 1, h01, h11, h21, half, flipped, outC);
+      storeFilterColumn(out, plane, 2, h02, h12, h22, half, flipped, outC);
+      storeFilterColumn(out, plane, 3, h03, h13, h23, half, flipped, outC);
+    }
+  }
+}
+
+/** Stores U[row * 4 + column] for rows 0-3 of one transformed column; flipped, lanes go to consecutive i rows. */
+function storeFilterColumn(
+  out: usize,
+  plane: usize,
+  column: i32,
+  h0: v128,
+  h1: v128,
+  h2: v128,
+  half: v128,
+  flipped: bool,
+  outC: i32,
+): void {
+  storeFilterLanes(out + <usize>column * plane, h0, flipped, outC);
+  storeFilterLanes(out + <usize>(4 + column) * plane, f32x4.mul(half, f32x4.add(f32x4.add(h0, h1), h2)), flipped, outC);
+  storeFilterLanes(out + <usize>(8 + column) * plane, f32x4.mul(half, f32x4.add(f32x4.sub(h0, h1), h2)), flipped, outC);
+  storeFilterLanes(out + <usize>(12 + column) * plane, h2, flipped, outC);
+}
+
+function storeFilterLanes(out: usize, v: v128, flipped: bool, outC: i32): void {
+  if (flipped) {
+    // The lanes are four consecutive input channels i of one output channel o: rows i..i+3 of U[k], column o.
+    // `out` already points at column o; the caller's q picks the rows.
+    const row = (<usize>outC) << 2;
+    store<f32>(out, f32x4.extract_lane(v, 0));
+    store<f32>(out + row, f32x4.extract_lane(v, 1));
+    store<f32>(out + 2 * row, f32x4.extract_lane(v, 2));
+    store<f32>(out + 3 * row, f32x4.extract_lane(v, 3));
+  } else {
+    v128.store(out, v);
+  }
+}
+
+/** The address of pixel (y, x) of image b, or of a row of zeros where (y, x) lies outside the image (padding). */
+function pixelOrZero(base: usize, zero: usize, b: i32, y: i32, x: i32, height: i32, width: i32, pixel: usize): usize {
+  return y >= 0 && y < height && x >= 0 && x < width ? base + <usize>((b * height + y) * width + x) * pixel : zero;
+}
+
+/** Stores column c of a transformed 4x4 tile (rows 0-3) into planes c, 4 + c, 8 + c and 12 + c. */
+function storeColumn(out: usize, plane: usize, c: i32, t0: v128, t1: v128, t2: v128, t3: v128): void {
+  v128.store(out + <usize>c * plane, t0);
+  v128.store(out + <usize>(4 + c) * plane, t1);
+  v128.store(out + <usize>(8 + c) * plane, t2);
+  v128.store(out + <usize>(12 + c) * plane, t3);
+}
+
+/** Bᵀ d B down one column of row-transformed inputs: [s0 - s2, s1 + s2, s2 - s1, s1 - s3]. */
+function storeInputColumn(out: usize, plane: usize, c: i32, s0: v128, s1: v128, s2: v128, s3: v128): void {
+  storeColumn(out, plane, c, f32x4.sub(s0, s2), f32x4.add(s1, s2), f32x4.sub(s2, s1), f32x4.sub(s1, s3));
+}
+
+/**
+ * V[k][i][c] = (Bᵀ d B)[k] for the tiles t0 .. t0 + count - 1 (i = t - t0) of x [batch, inH, inW, inC], where d is
+ * the 4x4 block of inputs whose top-left pixel is (2·th - padTop, 2·tw - padLeft), zero outside the image.
+ */
+function transformInputTiles(
+  x: usize,
+  v: usize,
+  zero: usize,
+  t0: i32,
+  count: i32,
+  tilesH: i32,
+  tilesW: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const plane = (<usize>(count * inC)) << 2;
+  const pixel = (<usize>inC) << 2;
+  for (let i = 0; i < count; i++) {
+    const t = t0 + i;
+    const tw = t % tilesW;
+    const rest = t / tilesW;
+    const th = rest % tilesH;
+    const b = rest / tilesH;
+    const y = th * 2 - padTop;
+    const x0 = tw * 2 - padLeft;
+    const p00 = pixelOrZero(x, zero, b, y, x0, inH, inW, pixel);
+    const p01 = pixelOrZero(x, zero, b, y, x0 + 1, inH, inW, pixel);
+    const p02 = pixelOrZero(x, zero, b, y, x0 + 2, inH, inW, pixel);
+    const p03 = pixelOrZero(x, zero, b, y, x0 + 3, inH, inW, pixel);
+    const p10 = pixelOrZero(x, zero, b, y + 1, x0, inH, inW, pixel);
+    const p11 = pixelOrZero(x, zero, b, y + 1, x0 + 1, inH, inW, pixel);
+    const p12 = pixelOrZero(x, zero, b, y + 1, x0 + 2, inH, inW, pixel);
+    const p13 = pixelOrZero(x, zero, b, y + 1, x0 + 3, inH, inW, pixel);
+    const p20 = pixelOrZero(x, zero, b, y + 2, x0, inH, inW, pixel);
+    const p21 = pixelOrZero(x, zero, b, y + 2, x0 + 1, inH, inW, pixel);
+    const p22 = pixelOrZero(x, zero, b, y + 2, x0 + 2, inH, inW, pixel);
+    const p23 = pixelOrZero(x, zero, b, y + 2, x0 + 3, inH, inW, pixel);
+    const p30 = pixelOrZero(x, zero, b, y + 3, x0, inH, inW, pixel);
+    const p31 = pixelOrZero(x, zero, b, y + 3, x0 + 1, inH, inW, pixel);
+    const p32 = pixelOrZero(x, zero, b, y + 3, x0 + 2, inH, inW, pixel);
+    const p33 = pixelOrZero(x, zero, b, y + 3, x0 + 3, inH, inW, pixel);
+    const out = v + <usize>i * pixel;
+    for (let o: usize = 0; o < pixel; o += 16) {
+      // Along each row: [d0 - d2, d1 + d2, d2 - d1, d1 - d3].
+      let a = v128.load(p00 + o);
+      let b1 = v128.load(p01 + o);
+      let c = v128.load(p02 + o);
+      let d = v128.load(p03 + o);
+      const s00 = f32x4.sub(a, c);
+      const s01 = f32x4.add(b1, c);
+      const s02 = f32x4.sub(c, b1);
+      const s03 = f32x4.sub(b1, d);
+      a = v128.load(p10 + o);
+      b1 = v128.load(p11 + o);
+      c = v128.load(p12 + o);
+      d = v128.load(p13 + o);
+      const s10 = f32x4.sub(a, c);
+      const s11 = f32x4.add(b1, c);
+      const s12 = f32x4.sub(c, b1);
+      const s13 = f32x4.sub(b1, d);
+      a = v128.load(p20 + o);
+      b1 = v128.load(p21 + o);
+      c = v128.load(p22 + o);
+      d = v128.load(p23 + o);
+      const s20 = f32x4.sub(a, c);
+      const s21 = f32x4.add(b1, c);
+      const s22 = f32x4.sub(c, b1);
+      const s23 = f32x4.sub(b1, d);
+      a = v128.load(p30 + o);
+      b1 = v128.load(p31 + o);
+      c = v128.load(p32 + o);
+      d = v128.load(p33 + o);
+      const s30 = f32x4.sub(a, c);
+      const s31 = f32x4.add(b1, c);
+      const s32 = f32x4.sub(c, b1);
+      const s33 = f32x4.sub(b1, d);
+      storeInputColumn(out + o, plane, 0, s00, s10, s20, s30);
+      storeInputColumn(out + o, plane, 1, s01, s11, s21, s31);
+      storeInputColumn(out + o, plane, 2, s02, s12, s22, s32);
+      storeInputColumn(out + o, plane, 3, s03, s13, s23, s33);
+    }
+  }
+}
+
+/** Aᵀ m A's first step along one row: [m0 + m1 + m2, m1 - m2 - m3]. */
+function outputFirst(m0: v128, m1: v128, m2: v128): v128 {
+  return f32x4.add(f32x4.add(m0, m1), m2);
+}
+
+function outputSecond(m1: v128, m2: v128, m3: v128): v128 {
+  return f32x4.sub(f32x4.sub(m1, m2), m3);
+}
+
+/** Adds the bias (if any), applies ReLU (if asked) and stores one output vector. */
+function storeOutput(p: usize, value: v128, bias: usize, o: usize, relu: bool): void {
+  let r = value;
+  if (bias !== 0) r = f32x4.add(r, v128.load(bias + o));
+  if (relu) r = f32x4.max(r, f32x4.splat(0));
+  v128.store(p, r);
+}
+
+/**
+ * The 2x2 outputs Aᵀ M A of the tiles t0 .. t0 + count - 1 from M [16][count][outC], written into
+ * y [batch, outH, outW, outC] where they fall inside it; plus the bias [outC] (when bias is not 0), then ReLU (relu).
+ */
+function transformOutputTiles(
+  m: usize,
+  y: usize,
+  t0: i32,
+  count: i32,
+  tilesH: i32,
+  tilesW: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  bias: usize,
+  relu: bool,
+): void {
+  const plane = (<usize>(count * outC)) << 2;
+  const pixel = (<usize>outC) << 2;
+  for (let i = 0; i < count; i++) {
+    const t = t0 + i;
+    const tw = t % tilesW;
+    const rest = t / tilesW;
+    const th = rest % tilesH;
+    const b = rest / tilesH;
+    const oy = th * 2;
+    const ox = tw * 2;
+    const bottom = oy + 1 < outH;
+    const right = ox + 1 < outW;
+    const q00 = y + <usize>((b * outH + oy) * outW + ox) * pixel;
+    const q10 = q00 + <usize>outW * pixel;
+    const src = m + <usize>i * pixel;
+    for (let o: usize = 0; o < pixel; o += 16) {
+      const p = src + o;
+      // Rows 0-3 of M reduced to two rows, column by column: r0 = m0 + m1 + m2, r1 = m1 - m2 - m3.
+      const m00 = v128.load(p);
+      const m01 = v128.load(p + plane);
+      const m02 = v128.load(p + 2 * plane);
+      const m03 = v128.load(p + 3 * plane);
+      const m10 = v128.load(p + 4 * plane);
+      const m11 = v128.load(p + 5 * plane);
+      const m12 = v128.load(p + 6 * plane);
+      const m13 = v128.load(p + 7 * plane);
+      const m20 = v128.load(p + 8 * plane);
+      const m21 = v128.load(p + 9 * plane);
+      const m22 = v128.load(p + 10 * plane);
+      const m23 = v128.load(p + 11 * plane);
+      const m30 = v128.load(p + 12 * plane);
+      const m31 = v128.load(p + 13 * plane);
+      const m32 = v128.load(p + 14 * plane);
+      const m33 = v128.load(p + 15 * plane);
+      const r00 = outputFirst(m00, m10, m20);
+      const r01 = outputFirst(m01, m11, m21);
+      const r02 = outputFirst(m02, m12, m22);
+      const r03 = outputFirst(m03, m13, m23);
+      const r10 = outputSecond(m10, m20, m30);
+      const r11 = outputSecond(m11, m21, m31);
+      const r12 = outputSecond(m12, m22, m32);
+      const r13 = outputSecond(m13, m23, m33);
+      storeOutput(q00 + o, outputFirst(r00, r01, r02), bias, o, relu);
+      if (right) storeOutput(q00 + pixel + o, outputSecond(r01, r02, r03), bias, o, relu);
+      if (bottom) {
+        storeOutput(q10 + o, outputFirst(r10, r11, r12), bias, o, relu);
+        if (right) storeOutput(q10 + pixel + o, outputSecond(r11, r12, r13), bias, o, relu);
+      }
+    }
+  }
+}
+
+/** A dY Aᵀ's step along one dimension: two values become four, [y0, y0 + y1, y0 - y1, -y1]. */
+function storeGradientColumn(out: usize, plane: usize, c: i32, e0: v128, e1: v128): void {
+  storeColumn(out, plane, c, e0, f32x4.add(e0, e1), f32x4.sub(e0, e1), f32x4.neg(e1));
+}
+
+/**
+ * dM[k][i][o] = (A dY Aᵀ)[k] for the tiles t0 .. t0 + count - 1 of dy [batch, outH, outW, outC]: the gradient of a
+ * tile's 16 products from its 2x2 output gradients (zero outside dy).
+ */
+function transformGradientTiles(
+  dy: usize,
+  dm: usize,
+  zero: usize,
+  t0: i32,
+  count: i32,
+  tilesH: i32,
+  tilesW: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+): void {
+  const plane = (<usize>(count * outC)) << 2;
+  const pixel = (<usize>outC) << 2;
+  for (let i = 0; i < count; i++) {
+    const t = t0 + i;
+    const tw = t % tilesW;
+    const rest = t / tilesW;
+    const th = rest % tilesH;
+    const b = rest / tilesH;
+    const p00 = pixelOrZero(dy, zero, b, th * 2, tw * 2, outH, outW, pixel);
+    const p01 = pixelOrZero(dy, zero, b, th * 2, tw * 2 + 1, outH, outW, pixel);
+    const p10 = pixelOrZero(dy, zero, b, th * 2 + 1, tw * 2, outH, outW, pixel);
+    const p11 = pixelOrZero(dy, zero, b, th * 2 + 1, tw * 2 + 1, outH, outW, pixel);
+    const out = dm + <usize>i * pixel;
+    for (let o: usize = 0; o < pixel; o += 16) {
+      const y00 = v128.load(p00 + o);
+      const y01 = v128.load(p01 + o);
+      const y10 = v128.load(p10 + o);
+      const y11 = v128.load(p11 + o);
+      // Along each row, then down each of the four columns.
+      const e02 = f32x4.sub(y00, y01);
+      const e01 = f32x4.add(y00, y01);
+      const e12 = f32x4.sub(y10, y11);
+      const e11 = f32x4.add(y10, y11);
+      storeGradientColumn(out + o, plane, 0, y00, y10);
+      storeGradientColumn(out + o, plane, 1, e01, e11);
+      storeGradientColumn(out + o, plane, 2, e02, e12);
+      storeGradientColumn(out + o, plane, 3, f32x4.neg(y01), f32x4.neg(y11));
+    }
+  }
+}
+
+/** Gᵀ's step along one dimension: four values become three, [u0 + ½(u1 + u2), ½(u1 - u2), ½(u1 + u2) + u3]. */
+function filterGradientFirst(u0: v128, u1: v128, u2: v128): v128 {
+  return f32x4.add(u0, f32x4.mul(f32x4.splat(0.5), f32x4.add(u1, u2)));
+}
+
+function filterGradientMiddle(u1: v128, u2: v128): v128 {
+  return f32x4.mul(f32x4.splat(0.5), f32x4.sub(u1, u2));
+}
+
+function filterGradientLast(u1: v128, u2: v128, u3: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.splat(0.5), f32x4.add(u1, u2)), u3);
+}
+
+/** dw [3][3][inC][outC] = Gᵀ dU G for dU [16][inC][outC]. */
+function transformFilterGradient(du: usize, dw: usize, inC: i32, outC: i32): void {
+  const plane = (<usize>(inC * outC)) << 2;
+  const end = plane;
+  for (let o: usize = 0; o < end; o += 16) {
+    const p = du + o;
+    const u00 = v128.load(p);
+    const u01 = v128.load(p + plane);
+    const u02 = v128.load(p + 2 * plane);
+    const u03 = v128.load(p + 3 * plane);
+    const u10 = v128.load(p + 4 * plane);
+    const u11 = v128.load(p + 5 * plane);
+    const u12 = v128.load(p + 6 * plane);
+    const u13 = v128.load(p + 7 * plane);
+    const u20 = v128.load(p + 8 * plane);
+    const u21 = v128.load(p + 9 * plane);
+    const u22 = v128.load(p + 10 * plane);
+    const u23 = v128.load(p + 11 * plane);
+    const u30 = v128.load(p + 12 * plane);
+    const u31 = v128.load(p + 13 * plane);
+    const u32 = v128.load(p + 14 * plane);
+    const u33 = v128.load(p + 15 * plane);
+    // Rows of dU reduced to three, column by column.
+    const e00 = filterGradientFirst(u00, u10, u20);
+    const e01 = filterGradientFirst(u01, u11, u21);
+    const e02 = filterGradientFirst(u02, u12, u22);
+    const e03 = filterGradientFirst(u03, u13, u23);
+    const e10 = filterGradientMiddle(u10, u20);
+    const e11 = filterGradientMiddle(u11, u21);
+    const e12 = filterGradientMiddle(u12, u22);
+    const e13 = filterGradientMiddle(u13, u23);
+    const e20 = filterGradientLast(u10, u20, u30);
+    const e21 = filterGradientLast(u11, u21, u31);
+    const e22 = filterGradientLast(u12, u22, u32);
+    const e23 = filterGradientLast(u13, u23, u33);
+    const q = dw + o;
+    v128.store(q, filterGradientFirst(e00, e01, e02));
+    v128.store(q + plane, filterGradientMiddle(e01, e02));
+    v128.store(q + 2 * plane, filterGradientLast(e01, e02, e03));
+    v128.store(q + 3 * plane, filterGradientFirst(e10, e11, e12));
+    v128.store(q + 4 * plane, filterGradientMiddle(e11, e12));
+    v128.store(q + 5 * plane, filterGradientLast(e11, e12, e13));
+    v128.store(q + 6 * plane, filterGradientFirst(e20, e21, e22));
+    v128.store(q + 7 * plane, filterGradientMiddle(e21, e22));
+    v128.store(q + 8 * plane, filterGradientLast(e21, e22, e23));
+  }
+}
+
+/**
+ * A 3x3 convolution with stride 1, NHWC, by Winograd F(2x2, 3x3):
+ * y[b][oy][ox][o] = Σ over (a, c, i) of x[b][oy + a - padTop][ox + c - padLeft][i] · f[a][c][i][o] (zero outside x),
+ * plus bias[o] when bias is not 0, then ReLU when relu is not 0. f is w [3][3][inC][outC], or, when flipped, the
+ * rotated and transposed filter of an input gradient (see transformFilter). `scratch` holds
+ * winogradScratchFloats(inC, outC) floats. inC % 4 == 0, outC % 8 == 0.
+ */
+export function winogradConvolution(
+  x: usize,
+  w: usize,
+  y: usize,
+  scratch: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  padTop: i32,
+  padLeft: i32,
+  flipped: i32,
+  bias: usize,
+  relu: i32,
+): void {
+  const u = scratch;
+  const v = u + ((<usize>(16 * inC * outC)) << 2);
+  const m = v + ((<usize>(16 * WINOGRAD_TILES_PER_CHUNK * inC)) << 2);
+  const zero = m + ((<usize>(16 * WINOGRAD_TILES_PER_CHUNK * outC)) << 2);
+  memory.fill(zero, 0, (<usize>max(inC, outC)) << 2);
+  transformFilter(w, u, inC, outC, flipped !== 0);
+  const tilesH = (outH + 1) >> 1;
+  const tilesW = (outW + 1) >> 1;
+  const tiles = batch * tilesH * tilesW;
+  const uPlane = (<usize>(inC * outC)) << 2;
+  for (let t0 = 0; t0 < tiles; t0 += WINOGRAD_TILES_PER_CHUNK) {
+    const count = min(WINOGRAD_TILES_PER_CHUNK, tiles - t0);
+    transformInputTiles(x, v, zero, t0, count, tilesH, tilesW, inH, inW, inC, padTop, padLeft);
+    const vPlane = (<usize>(count * inC)) << 2;
+    const mPlane = (<usize>(count * outC)) << 2;
+    for (let k = 0; k < 16; k++) {
+      matMulNN(v + <usize>k * vPlane, u + <usize>k * uPlane, m + <usize>k * mPlane, count, inC, outC);
+    }
+    transformOutputTiles(m, y, t0, count, tilesH, tilesW, outH, outW, outC, bias, relu !== 0);
+  }
+}
+
+/**
+ * The filter gradient of winogradConvolution (unflipped, no bias): dw [3][3][inC][outC] =
+ * Σ over (b, oy, ox) of x[b][oy + a - padTop][ox + c - padLeft][i] · dy[b][oy][ox][o], as Gᵀ (Σ over tiles of
+ * V[k]ᵀ · dM[k]) G. `scratch` holds winogradScratchFloats(inC, outC) floats. inC % 4 == 0, outC % 8 == 0.
+ */
+export function winogradFilterGradient(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  scratch: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const du = scratch;
+  const v = du + ((<usize>(16 * inC * outC)) << 2);
+  const m = v + ((<usize>(16 * WINOGRAD_TILES_PER_CHUNK * inC)) << 2);
+  const zero = m + ((<usize>(16 * WINOGRAD_TILES_PER_CHUNK * outC)) << 2);
+  memory.fill(du, 0, (<usize>(16 * inC * outC)) << 2);
+  memory.fill(zero, 0, (<usize>max(inC, outC)) << 2);
+  const tilesH = (outH + 1) >> 1;
+  const tilesW = (outW + 1) >> 1;
+  const tiles = batch * tilesH * tilesW;
+  const uPlane = (<usize>(inC * outC)) << 2;
+  for (let t0 = 0; t0 < tiles; t0 += WINOGRAD_TILES_PER_CHUNK) {
+    const count = min(WINOGRAD_TILES_PER_CHUNK, tiles - t0);
+    transformInputTiles(x, v, zero, t0, count, tilesH, tilesW, inH, inW, inC, padTop, padLeft);
+    transformGradientTiles(dy, m, zero, t0, count, tilesH, tilesW, outH, outW, outC);
+    const vPlane = (<usize>(count * inC)) << 2;
+    const mPlane = (<usize>(count * outC)) << 2;
+    for (let k = 0; k < 16; k++) {
+      matMulTNInto(v + <usize>k * vPlane, m + <usize>k * mPlane, du + <usize>k * uPlane, inC, count, outC, true);
+    }
+  }
+  transformFilterGradient(du, dw, inC, outC);
 }

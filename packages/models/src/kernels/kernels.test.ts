@@ -37,6 +37,13 @@ const convCases: ConvCase[] = [
   { batch: 1, height: 7, width: 9, inChannels: 5, outChannels: 24, filter: 2, stride: 2, pad: 'same' },
   { batch: 2, height: 14, width: 14, inChannels: 32, outChannels: 64, filter: 3, stride: 1, pad: 'same' },
   { batch: 2, height: 10, width: 9, inChannels: 2, outChannels: 8, filter: 3, stride: 2, pad: 'valid' },
+  // Shapes for the Winograd F(2x2, 3x3) kernels (3x3, stride 1, channels in whole vectors): odd sizes (partial
+  // tiles), an output one pixel wide, tile counts that end mid-chunk, and a channel split whose input gradient does
+  // not fit (4 output channels) and takes the other path.
+  { batch: 1, height: 5, width: 7, inChannels: 8, outChannels: 8, filter: 3, stride: 1, pad: 'same' },
+  { batch: 3, height: 6, width: 3, inChannels: 16, outChannels: 24, filter: 3, stride: 1, pad: 'valid' },
+  { batch: 5, height: 9, width: 8, inChannels: 4, outChannels: 16, filter: 3, stride: 1, pad: 'same' },
+  { batch: 17, height: 11, width: 11, inChannels: 8, outChannels: 16, filter: 3, stride: 1, pad: 'valid' },
 ];
 
 interface PoolCase {

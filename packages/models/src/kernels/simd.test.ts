@@ -32,6 +32,9 @@ describe('the SIMD kernels module', () => {
       'matMulTN',
       'maxPool2x2Gradient',
       'sumRows',
+      'winogradConvolution',
+      'winogradFilterGradient',
+      'winogradScratchFloats',
     ]);
   });
 });

@@ -72,6 +72,47 @@ export interface SimdKernels {
     firstCorrection: number,
     secondCorrection: number,
   ): void;
+  /** Floats of scratch memory the Winograd kernels need for these channel counts. */
+  winogradScratchFloats(inC: number, outC: number): number;
+  /**
+   * A 3x3 stride-1 NHWC convolution by Winograd F(2x2, 3x3), zero padding padTop/padLeft (the rest follows from the
+   * output size); `flipped` (1) convolves with the rotated, channel-swapped filter of an input gradient; optional bias
+   * (address, 0 = none) and ReLU (1). inC % 4 === 0, outC % 8 === 0.
+   */
+  winogradConvolution(
+    x: number,
+    w: number,
+    y: number,
+    scratch: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    padTop: number,
+    padLeft: number,
+    flipped: number,
+    bias: number,
+    relu: number,
+  ): void;
+  /** The filter gradient [3][3][inC][outC] of the unflipped winogradConvolution. */
+  winogradFilterGradient(
+    x: number,
+    dy: number,
+    dw: number,
+    scratch: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** out[j] = sum over i of x[i][j], inner % 4 === 0. */
   sumRows(x: number, out: number, outer: number, inner: number): void;
 }

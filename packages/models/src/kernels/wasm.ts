@@ -5,6 +5,7 @@
  * the wasm heap.
  */
 import {
+  type backend_util,
   type DataType,
   getKernel,
   type KernelConfig,
@@ -55,6 +56,7 @@ interface Stock {
   batchMatMul: KernelFunc;
   fusedMatMul: KernelFunc | undefined;
   conv2D: KernelFunc;
+  fusedConv2D: KernelFunc | undefined;
   conv2DBackpropInput: KernelFunc | undefined;
   sum: KernelFunc;
   maxPoolGrad: KernelFunc | undefined;
@@ -78,6 +80,27 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
   }
   const g = toConvGeometry(info);
   const simd = simdKernels(backend);
+  if (simd && winogradFits(info, g.inChannels, g.outChannels)) {
+    const dw = backend.makeOutput(filterShape, 'float32');
+    const scratch = backend.makeOutput([simd.winogradScratchFloats(g.inChannels, g.outChannels)], 'float32');
+    simd.winogradFilterGradient(
+      address(backend, x),
+      address(backend, dy),
+      address(backend, dw),
+      address(backend, scratch),
+      g.batchSize,
+      g.inHeight,
+      g.inWidth,
+      g.inChannels,
+      g.outHeight,
+      g.outWidth,
+      g.outChannels,
+      g.padTop,
+      g.padLeft,
+    );
+    backend.disposeData(scratch.dataId);
+    return dw;
+  }
   if (simd && g.outChannels % 8 === 0 && info.dilationHeight === 1 && info.dilationWidth === 1) {
     return simdFilterGradient(simd, backend, x, dy, g, filterShape);
   }
@@ -188,6 +211,107 @@ function simdInputGradient(
 }
 
 /**
+ * Whether a convolution suits the Winograd kernels of the SIMD module: 3x3, stride 1, undilated, NHWC, float32, and
+ * channel counts that fill whole vectors (the convolution's own input and output channels, which for an input
+ * gradient are the layer's output and input channels).
+ */
+function winogradFits(info: backend_util.Conv2DInfo, inChannels: number, outChannels: number): boolean {
+  return (
+    info.filterHeight === 3 &&
+    info.filterWidth === 3 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.dataFormat === 'channelsLast' &&
+    inChannels % 4 === 0 &&
+    outChannels % 8 === 0
+  );
+}
+
+interface WinogradCall {
+  x: TensorInfo;
+  filter: TensorInfo;
+  outShape: number[];
+  padTop: number;
+  padLeft: number;
+  /** The filter of an input gradient: rotated by 180° and with its channel roles swapped. */
+  flipped: boolean;
+  bias?: TensorInfo | undefined;
+  relu?: boolean;
+}
+
+/** A 3x3 stride-1 convolution by the SIMD module's Winograd F(2x2, 3x3) kernel (see wasm/kernels.ts). */
+function winograd(simd: SimdKernels, backend: WasmBackend, call: WinogradCall): TensorInfo {
+  const [batch, inH, inW, inC] = call.x.shape as [number, number, number, number];
+  const [, outH, outW, outC] = call.outShape as [number, number, number, number];
+  const y = backend.makeOutput(call.outShape, 'float32');
+  const scratch = backend.makeOutput([simd.winogradScratchFloats(inC, outC)], 'float32');
+  simd.winogradConvolution(
+    address(backend, call.x),
+    address(backend, call.filter),
+    address(backend, y),
+    address(backend, scratch),
+    batch,
+    inH,
+    inW,
+    inC,
+    outH,
+    outW,
+    outC,
+    call.padTop,
+    call.padLeft,
+    call.flipped ? 1 : 0,
+    call.bias ? address(backend, call.bias) : 0,
+    call.relu ? 1 : 0,
+  );
+  backend.disposeData(scratch.dataId);
+  return y;
+}
+
+/** Conv2D, and FusedConv2D with an optional per-channel bias and ReLU or no activation, by Winograd where it fits. */
+function conv2DKernel(stock: KernelFunc, fused: boolean) {
+  return (args: WasmArgs): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined> & {
+      x: TensorInfo;
+      filter: TensorInfo;
+    };
+    const { activation = 'linear' } = attrs as { activation?: string };
+    const info = convInfo(x.shape, filter.shape, attrs as unknown as ConvAttrs);
+    const simd = simdKernels(backend);
+    const fusable =
+      !fused ||
+      ((activation === 'linear' || activation === 'relu') &&
+        !preluActivationWeights &&
+        (!bias || (bias.dtype === 'float32' && sizeOf(bias.shape) === info.outChannels)));
+    if (
+      !simd ||
+      !fusable ||
+      x.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      !winogradFits(info, info.inChannels, info.outChannels)
+    ) {
+      return stock(args as never) as TensorInfo;
+    }
+    return winograd(simd, backend, {
+      x,
+      filter,
+      outShape: info.outShape as number[],
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+      flipped: false,
+      bias: fused ? bias : undefined,
+      relu: fused && activation === 'relu',
+    });
+  };
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/**
  * The input gradient as a stride-1 convolution of the (dilated, padded) output gradient with the flipped filter,
  * run by the backend's XNNPACK Conv2D.
  */
@@ -198,6 +322,17 @@ function conv2DBackpropInput(stock: Stock, args: WasmArgs): TensorInfo {
   const info = convInfo(inputShape, filter.shape, convAttrs);
   const g = toConvGeometry(info);
   const simd = simdKernels(backend);
+  // The input gradient is itself a 3x3 stride-1 convolution: of dy with the rotated, transposed filter.
+  if (simd && winogradFits(info, g.outChannels, g.inChannels)) {
+    return winograd(simd, backend, {
+      x: dy,
+      filter,
+      outShape: inputShape,
+      padTop: g.filterHeight - 1 - g.padTop,
+      padLeft: g.filterWidth - 1 - g.padLeft,
+      flipped: true,
+    });
+  }
   // The convolution below multiplies at every input position, the product at every output position: the product
   // wins where the convolution is padded to more positions than the output has ('valid'), or strided.
   const strided = g.strideHeight > 1 || g.strideWidth > 1;
@@ -432,6 +567,7 @@ export function wasmKernelConfigs(): KernelConfig[] {
     batchMatMul,
     fusedMatMul: stockKernel('_FusedMatMul'),
     conv2D,
+    fusedConv2D: stockKernel('FusedConv2D'),
     conv2DBackpropInput: stockKernel('Conv2DBackpropInput'),
     sum,
     maxPoolGrad: stockKernel('MaxPoolGrad'),
@@ -450,11 +586,13 @@ export function wasmKernelConfigs(): KernelConfig[] {
   const configs = [
     config('Conv2DBackpropFilter', (args) => conv2DBackpropFilter(stock, args)),
     config('Conv2DBackpropInput', (args) => conv2DBackpropInput(stock, args)),
+    config('Conv2D', conv2DKernel(conv2D, false)),
     config('BatchMatMul', matMulKernel(batchMatMul, false)),
     config('Sum', sumKernel(sum)),
     config('MaxPoolGrad', (args) => maxPoolGrad(stock.maxPoolGrad, args)),
     config('Identity', identity),
   ];
   if (stock.fusedMatMul) configs.push(config('_FusedMatMul', matMulKernel(stock.fusedMatMul, true)));
+  if (stock.fusedConv2D) configs.push(config('FusedConv2D', conv2DKernel(stock.fusedConv2D, true)));
   return configs;
 }
