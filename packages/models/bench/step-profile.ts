@@ -4,6 +4,7 @@
  * CPU time per part. Real data, fast kernels on wasm.
  *
  *   npx tsx packages/models/bench/step-profile.ts [--model reference|default] [--share 32] [--steps 40]
+ *     [--winograd-tile 2|4|auto]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerFastKernels } from '../src/kernels/index.js';
+import { setWinogradTile } from '../src/kernels/simd.js';
 import { createCnnModel, createReferenceModel } from '../src/models.js';
 import { FlatAdam } from '../src/parallel/adam.js';
 import { epochOrder } from '../src/parallel/batches.js';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     model: { type: 'string', default: 'reference' },
     share: { type: 'string', default: '32' },
     steps: { type: 'string', default: '40' },
+    'winograd-tile': { type: 'string', default: 'auto' },
     'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
   },
 });
@@ -36,6 +39,7 @@ const images = Float32Array.from(pixels, (p) => (p / 255 - 0.286) / 0.353);
 
 await tf.setBackend('wasm');
 registerFastKernels('wasm');
+if (values['winograd-tile'] !== 'auto') setWinogradTile(Number(values['winograd-tile']) === 4 ? 4 : 2);
 const model = values.model === 'default' ? createCnnModel({ seed: 0 }) : createReferenceModel('cnn', { seed: 0 });
 const replica = new Replica(model, { images, labels, count, rows: 28, cols: 28 }, share);
 const gradient = new Float32Array(replica.parameterCount);

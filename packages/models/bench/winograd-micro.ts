@@ -43,7 +43,7 @@ const y = alloc(floats.y);
 const dy = alloc(floats.y);
 const dx = alloc(floats.x);
 const dw = alloc(floats.w);
-const scratch = alloc(Math.max(kernels.winogradScratchFloats(inC, outC), kernels.winogradScratchFloats(outC, inC)));
+const scratch = alloc(Math.max(kernels.winograd4ScratchFloats(inC, outC), kernels.winograd4ScratchFloats(outC, inC)));
 const f32 = new Float32Array(memory.buffer);
 for (let i = 0; i < f32.length / 4; i++) f32[i] = Math.random() - 0.5;
 
@@ -59,10 +59,10 @@ function time(name: string, flops: number, run: () => void) {
 }
 
 const direct = 2 * batch * outSize * outSize * 9 * inC * outC;
-time('forward', direct, () =>
+time('F(2x2) forward', direct, () =>
   kernels.winogradConvolution(x, w, y, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad, 0, 0, 0),
 );
-time('input gradient', direct, () =>
+time('F(2x2) input gradient', direct, () =>
   kernels.winogradConvolution(
     dy,
     w,
@@ -82,8 +82,34 @@ time('input gradient', direct, () =>
     0,
   ),
 );
-time('filter gradient', direct, () =>
+time('F(2x2) filter gradient', direct, () =>
   kernels.winogradFilterGradient(x, dy, dw, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad),
+);
+time('F(4x4) forward', direct, () =>
+  kernels.winograd4Convolution(x, w, y, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad, 0, 0, 0),
+);
+time('F(4x4) input gradient', direct, () =>
+  kernels.winograd4Convolution(
+    dy,
+    w,
+    dx,
+    scratch,
+    batch,
+    outSize,
+    outSize,
+    outC,
+    size,
+    size,
+    inC,
+    2 - pad,
+    2 - pad,
+    1,
+    0,
+    0,
+  ),
+);
+time('F(4x4) filter gradient', direct, () =>
+  kernels.winograd4FilterGradient(x, dy, dw, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad),
 );
 time('filter gradient (direct kernel)', direct, () => {
   // 'valid' on the unpadded input: the same work without the padding copy.

@@ -1091,3 +1091,399 @@ export function winogradFilterGradient(
   }
   transformFilterGradient(du, dw, inC, outC);
 }
+
+// Winograd F(4x4, 3x3): 4x4 output tiles from 6x6 input blocks, 36 products per channel pair and tile (2.25 per
+// output instead of F(2x2, 3x3)'s 4 and a direct convolution's 9). Bigger transforms, so each is done as two passes of
+// a one-dimensional transform, rows into a small buffer and then columns:
+//   Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+//   G = [¼ 0 0; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙; 1/24 -1/12 ⅙; 0 0 1],
+//   Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+// The filter transforms run once per call on scalars (a filter is small); the tile transforms on channel vectors.
+
+/** Tiles per chunk of the F(4x4, 3x3) kernels (each tile holds 36 transformed values per channel). */
+const WINOGRAD4_TILES_PER_CHUNK: i32 = 32;
+
+/** Floats of scratch memory the F(4x4, 3x3) kernels need for these channel counts. */
+export function winograd4ScratchFloats(inC: i32, outC: i32): i32 {
+  return 36 * inC * outC + 36 * WINOGRAD4_TILES_PER_CHUNK * (inC + outC) + 37 * max(inC, outC);
+}
+
+/** Bᵀ applied to six vectors at p + i·stride (i = 0..5), stored at q + i·qStride. */
+function inputTransform6(
+  p0: usize,
+  p1: usize,
+  p2: usize,
+  p3: usize,
+  p4: usize,
+  p5: usize,
+  q: usize,
+  qStride: usize,
+): void {
+  const d0 = v128.load(p0);
+  const d1 = v128.load(p1);
+  const d2 = v128.load(p2);
+  const d3 = v128.load(p3);
+  const d4 = v128.load(p4);
+  const d5 = v128.load(p5);
+  const four = f32x4.splat(4);
+  const five = f32x4.splat(5);
+  const two = f32x4.splat(2);
+  // Shared terms: 4·d1, 4·d2 and 2·d1, 2·d3.
+  const a = f32x4.sub(d4, f32x4.mul(four, d2)); // d4 - 4·d2
+  const b = f32x4.sub(d3, f32x4.mul(four, d1)); // d3 - 4·d1
+  const c = f32x4.sub(d4, d2); // d4 - d2
+  const e = f32x4.mul(two, f32x4.sub(d3, d1)); // 2·(d3 - d1)
+  v128.store(q, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(q + qStride, f32x4.add(a, b));
+  v128.store(q + 2 * qStride, f32x4.sub(a, b));
+  v128.store(q + 3 * qStride, f32x4.add(c, e));
+  v128.store(q + 4 * qStride, f32x4.sub(c, e));
+  v128.store(q + 5 * qStride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/** Aᵀ applied to six vectors at p + i·stride, giving four: [m0+m1+m2+m3+m4, m1-m2+2(m3-m4), m1+m2+4(m3+m4), m1-m2+8(m3-m4)+m5]. */
+function outputTransform6(p: usize, stride: usize, q: usize, qStride: usize): void {
+  const m0 = v128.load(p);
+  const m1 = v128.load(p + stride);
+  const m2 = v128.load(p + 2 * stride);
+  const m3 = v128.load(p + 3 * stride);
+  const m4 = v128.load(p + 4 * stride);
+  const m5 = v128.load(p + 5 * stride);
+  const s12 = f32x4.add(m1, m2);
+  const d12 = f32x4.sub(m1, m2);
+  const s34 = f32x4.add(m3, m4);
+  const d34 = f32x4.sub(m3, m4);
+  v128.store(q, f32x4.add(f32x4.add(m0, s12), s34));
+  v128.store(q + qStride, f32x4.add(d12, f32x4.mul(f32x4.splat(2), d34)));
+  v128.store(q + 2 * qStride, f32x4.add(s12, f32x4.mul(f32x4.splat(4), s34)));
+  v128.store(q + 3 * qStride, f32x4.add(f32x4.add(d12, f32x4.mul(f32x4.splat(8), d34)), m5));
+}
+
+/** A applied to four vectors (an output gradient's row or column), giving six: [y0, Σy, y0-y1+y2-y3, y0+2y1+4y2+8y3, y0-2y1+4y2-8y3, y3]. */
+function gradientTransform4(p0: usize, p1: usize, p2: usize, p3: usize, q: usize, qStride: usize): void {
+  const y0 = v128.load(p0);
+  const y1 = v128.load(p1);
+  const y2 = v128.load(p2);
+  const y3 = v128.load(p3);
+  const s02 = f32x4.add(y0, y2);
+  const s13 = f32x4.add(y1, y3);
+  const f02 = f32x4.add(y0, f32x4.mul(f32x4.splat(4), y2));
+  const f13 = f32x4.add(f32x4.mul(f32x4.splat(2), y1), f32x4.mul(f32x4.splat(8), y3));
+  v128.store(q, y0);
+  v128.store(q + qStride, f32x4.add(s02, s13));
+  v128.store(q + 2 * qStride, f32x4.sub(s02, s13));
+  v128.store(q + 3 * qStride, f32x4.add(f02, f13));
+  v128.store(q + 4 * qStride, f32x4.sub(f02, f13));
+  v128.store(q + 5 * qStride, y3);
+}
+
+/** G's six rows applied to three scalars. */
+function filterRow(g0: f32, g1: f32, g2: f32, out: usize, stride: usize): void {
+  const sixth: f32 = 1.0 / 6.0;
+  store<f32>(out, 0.25 * g0);
+  store<f32>(out + stride, -sixth * (g0 + g1 + g2));
+  store<f32>(out + 2 * stride, -sixth * (g0 - g1 + g2));
+  store<f32>(out + 3 * stride, g0 / 24.0 + g1 / 12.0 + g2 / 6.0);
+  store<f32>(out + 4 * stride, g0 / 24.0 - g1 / 12.0 + g2 / 6.0);
+  store<f32>(out + 5 * stride, g2);
+}
+
+/**
+ * U[k][i][o] = (G f Gᵀ)[k] (36 planes) for the filter f of winogradConvolution (flipped as there). `temp` holds 18
+ * floats.
+ */
+function transformFilter4(w: usize, u: usize, temp: usize, inC: i32, outC: i32, flipped: bool): void {
+  const plane = (<usize>(inC * outC)) << 2;
+  for (let i = 0; i < inC; i++) {
+    for (let o = 0; o < outC; o++) {
+      // f[a][c] for this channel pair: w[a][c][i][o], or flipped w[2-a][2-c][o][i].
+      const base = w + ((<usize>(flipped ? o * inC + i : i * outC + o)) << 2);
+      const tap = plane;
+      // Columns first: temp[c][r] = (G f)[r][c] for c = 0..2.
+      for (let c = 0; c < 3; c++) {
+        const f0 = load<f32>(base + <usize>(flipped ? 8 - c : c) * tap);
+        const f1 = load<f32>(base + <usize>(flipped ? 5 - c : 3 + c) * tap);
+        const f2 = load<f32>(base + <usize>(flipped ? 2 - c : 6 + c) * tap);
+        filterRow(f0, f1, f2, temp + ((<usize>(c * 6)) << 2), 4);
+      }
+      const out = u + ((<usize>(i * outC + o)) << 2);
+      for (let r = 0; r < 6; r++) {
+        const t0 = load<f32>(temp + ((<usize>r) << 2));
+        const t1 = load<f32>(temp + ((<usize>(6 + r)) << 2));
+        const t2 = load<f32>(temp + ((<usize>(12 + r)) << 2));
+        filterRow(t0, t1, t2, out + <usize>(r * 6) * plane, plane);
+      }
+    }
+  }
+}
+
+/** Gᵀ's three rows applied to six scalars at p + j·stride. */
+function filterGradientRow(p: usize, stride: usize, out: usize, outStride: usize): void {
+  const u0 = load<f32>(p);
+  const u1 = load<f32>(p + stride);
+  const u2 = load<f32>(p + 2 * stride);
+  const u3 = load<f32>(p + 3 * stride);
+  const u4 = load<f32>(p + 4 * stride);
+  const u5 = load<f32>(p + 5 * stride);
+  const sixth: f32 = 1.0 / 6.0;
+  store<f32>(out, 0.25 * u0 - sixth * (u1 + u2) + (u3 + u4) / 24.0);
+  store<f32>(out + outStride, sixth * (u2 - u1) + (u3 - u4) / 12.0);
+  store<f32>(out + 2 * outStride, sixth * (u3 + u4 - u1 - u2) + u5);
+}
+
+/** dw [3][3][inC][outC] = Gᵀ dU G for dU [36][inC][outC]. `temp` holds 18 floats. */
+function transformFilterGradient4(du: usize, dw: usize, temp: usize, inC: i32, outC: i32): void {
+  const plane = (<usize>(inC * outC)) << 2;
+  const pairs = inC * outC;
+  for (let pair = 0; pair < pairs; pair++) {
+    const p = du + ((<usize>pair) << 2);
+    // Rows of dU (k = r·6 + c) reduced to three: temp[a][c] for c = 0..5.
+    for (let c = 0; c < 6; c++) filterGradientRow(p + <usize>c * plane, 6 * plane, temp + ((<usize>c) << 2), 24);
+    for (let a = 0; a < 3; a++) {
+      filterGradientRow(temp + ((<usize>(a * 6)) << 2), 4, dw + ((<usize>pair) << 2) + <usize>(a * 3) * plane, plane);
+    }
+  }
+}
+
+/**
+ * V[k][i][c] (36 planes) = (Bᵀ d B)[k] for the tiles t0 .. t0 + count - 1 of x, d being the 6x6 block at
+ * (4·th - padTop, 4·tw - padLeft), zero outside the image. `temp` holds 36·inC floats.
+ */
+function transformInputTiles4(
+  x: usize,
+  v: usize,
+  temp: usize,
+  zero: usize,
+  t0: i32,
+  count: i32,
+  tilesH: i32,
+  tilesW: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const plane = (<usize>(count * inC)) << 2;
+  const pixel = (<usize>inC) << 2;
+  for (let i = 0; i < count; i++) {
+    const t = t0 + i;
+    const tw = t % tilesW;
+    const rest = t / tilesW;
+    const th = rest % tilesH;
+    const b = rest / tilesH;
+    const y0 = th * 4 - padTop;
+    const x0 = tw * 4 - padLeft;
+    // Rows: temp[r][c] = Bᵀ along row r of the block.
+    for (let r = 0; r < 6; r++) {
+      const y = y0 + r;
+      const p0 = pixelOrZero(x, zero, b, y, x0, inH, inW, pixel);
+      const p1 = pixelOrZero(x, zero, b, y, x0 + 1, inH, inW, pixel);
+      const p2 = pixelOrZero(x, zero, b, y, x0 + 2, inH, inW, pixel);
+      const p3 = pixelOrZero(x, zero, b, y, x0 + 3, inH, inW, pixel);
+      const p4 = pixelOrZero(x, zero, b, y, x0 + 4, inH, inW, pixel);
+      const p5 = pixelOrZero(x, zero, b, y, x0 + 5, inH, inW, pixel);
+      const row = temp + <usize>(r * 6) * pixel;
+      for (let o: usize = 0; o < pixel; o += 16) {
+        inputTransform6(p0 + o, p1 + o, p2 + o, p3 + o, p4 + o, p5 + o, row + o, pixel);
+      }
+    }
+    // Columns: V[r·6 + c] = Bᵀ down column c of temp.
+    const out = v + <usize>i * pixel;
+    for (let c = 0; c < 6; c++) {
+      const column = temp + <usize>c * pixel;
+      const step = 6 * pixel;
+      for (let o: usize = 0; o < pixel; o += 16) {
+        const p = column + o;
+        inputTransform6(
+          p,
+          p + step,
+          p + 2 * step,
+          p + 3 * step,
+          p + 4 * step,
+          p + 5 * step,
+          out + <usize>c * plane + o,
+          6 * plane,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The 4x4 outputs Aᵀ M A of the tiles t0 .. t0 + count - 1 from M [36][count][outC], written into y where they fall
+ * inside it, plus bias, then ReLU. `temp` holds 24·outC floats.
+ */
+function transformOutputTiles4(
+  m: usize,
+  y: usize,
+  temp: usize,
+  t0: i32,
+  count: i32,
+  tilesH: i32,
+  tilesW: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  bias: usize,
+  relu: bool,
+): void {
+  const plane = (<usize>(count * outC)) << 2;
+  const pixel = (<usize>outC) << 2;
+  for (let i = 0; i < count; i++) {
+    const t = t0 + i;
+    const tw = t % tilesW;
+    const rest = t / tilesW;
+    const th = rest % tilesH;
+    const b = rest / tilesH;
+    const src = m + <usize>i * pixel;
+    // Rows: temp[r][j] = Aᵀ along row r of M (k = r·6 + c), j = 0..3.
+    for (let r = 0; r < 6; r++) {
+      const row = src + <usize>(r * 6) * plane;
+      const out = temp + <usize>(r * 4) * pixel;
+      for (let o: usize = 0; o < pixel; o += 16) outputTransform6(row + o, plane, out + o, pixel);
+    }
+    // Columns: outputs (4·th + a, 4·tw + j) = Aᵀ down column j of temp; the last four rows of temp hold them.
+    const oy = th * 4;
+    const ox = tw * 4;
+    const rows = min(4, outH - oy);
+    const cols = min(4, outW - ox);
+    const result = temp + <usize>24 * pixel;
+    for (let j = 0; j < cols; j++) {
+      const column = temp + <usize>j * pixel;
+      for (let o: usize = 0; o < pixel; o += 16) outputTransform6(column + o, 4 * pixel, result + o, pixel);
+      const q = y + <usize>((b * outH + oy) * outW + ox + j) * pixel;
+      for (let a = 0; a < rows; a++) {
+        const dst = q + <usize>(a * outW) * pixel;
+        const from = result + <usize>a * pixel;
+        for (let o: usize = 0; o < pixel; o += 16) storeOutput(dst + o, v128.load(from + o), bias, o, relu);
+      }
+    }
+  }
+}
+
+/** dM[k][i][o] (36 planes) = (A dY Aᵀ)[k] for the tiles t0 .. t0 + count - 1 of dy (zero outside). `temp`: 24·outC floats. */
+function transformGradientTiles4(
+  dy: usize,
+  dm: usize,
+  temp: usize,
+  zero: usize,
+  t0: i32,
+  count: i32,
+  tilesH: i32,
+  tilesW: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+): void {
+  const plane = (<usize>(count * outC)) << 2;
+  const pixel = (<usize>outC) << 2;
+  for (let i = 0; i < count; i++) {
+    const t = t0 + i;
+    const tw = t % tilesW;
+    const rest = t / tilesW;
+    const th = rest % tilesH;
+    const b = rest / tilesH;
+    // Rows: temp[a][c] = A along output-gradient row a (four values become six).
+    for (let a = 0; a < 4; a++) {
+      const yy = th * 4 + a;
+      const p0 = pixelOrZero(dy, zero, b, yy, tw * 4, outH, outW, pixel);
+      const p1 = pixelOrZero(dy, zero, b, yy, tw * 4 + 1, outH, outW, pixel);
+      const p2 = pixelOrZero(dy, zero, b, yy, tw * 4 + 2, outH, outW, pixel);
+      const p3 = pixelOrZero(dy, zero, b, yy, tw * 4 + 3, outH, outW, pixel);
+      const row = temp + <usize>(a * 6) * pixel;
+      for (let o: usize = 0; o < pixel; o += 16) gradientTransform4(p0 + o, p1 + o, p2 + o, p3 + o, row + o, pixel);
+    }
+    const out = dm + <usize>i * pixel;
+    for (let c = 0; c < 6; c++) {
+      const column = temp + <usize>c * pixel;
+      const step = 6 * pixel;
+      for (let o: usize = 0; o < pixel; o += 16) {
+        const p = column + o;
+        gradientTransform4(p, p + step, p + 2 * step, p + 3 * step, out + <usize>c * plane + o, 6 * plane);
+      }
+    }
+  }
+}
+
+/** winogradConvolution by F(4x4, 3x3); `scratch` holds winograd4ScratchFloats(inC, outC) floats. */
+export function winograd4Convolution(
+  x: usize,
+  w: usize,
+  y: usize,
+  scratch: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  padTop: i32,
+  padLeft: i32,
+  flipped: i32,
+  bias: usize,
+  relu: i32,
+): void {
+  const u = scratch;
+  const v = u + ((<usize>(36 * inC * outC)) << 2);
+  const m = v + ((<usize>(36 * WINOGRAD4_TILES_PER_CHUNK * inC)) << 2);
+  const zero = m + ((<usize>(36 * WINOGRAD4_TILES_PER_CHUNK * outC)) << 2);
+  const temp = zero + ((<usize>max(inC, outC)) << 2);
+  memory.fill(zero, 0, (<usize>max(inC, outC)) << 2);
+  transformFilter4(w, u, temp, inC, outC, flipped !== 0);
+  const tilesH = (outH + 3) >> 2;
+  const tilesW = (outW + 3) >> 2;
+  const tiles = batch * tilesH * tilesW;
+  const uPlane = (<usize>(inC * outC)) << 2;
+  for (let t0 = 0; t0 < tiles; t0 += WINOGRAD4_TILES_PER_CHUNK) {
+    const count = min(WINOGRAD4_TILES_PER_CHUNK, tiles - t0);
+    transformInputTiles4(x, v, temp, zero, t0, count, tilesH, tilesW, inH, inW, inC, padTop, padLeft);
+    const vPlane = (<usize>(count * inC)) << 2;
+    const mPlane = (<usize>(count * outC)) << 2;
+    for (let k = 0; k < 36; k++) {
+      matMulNN(v + <usize>k * vPlane, u + <usize>k * uPlane, m + <usize>k * mPlane, count, inC, outC);
+    }
+    transformOutputTiles4(m, y, temp, t0, count, tilesH, tilesW, outH, outW, outC, bias, relu !== 0);
+  }
+}
+
+/** winogradFilterGradient by F(4x4, 3x3); `scratch` holds winograd4ScratchFloats(inC, outC) floats. */
+export function winograd4FilterGradient(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  scratch: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const du = scratch;
+  const v = du + ((<usize>(36 * inC * outC)) << 2);
+  const m = v + ((<usize>(36 * WINOGRAD4_TILES_PER_CHUNK * inC)) << 2);
+  const zero = m + ((<usize>(36 * WINOGRAD4_TILES_PER_CHUNK * outC)) << 2);
+  const temp = zero + ((<usize>max(inC, outC)) << 2);
+  memory.fill(du, 0, (<usize>(36 * inC * outC)) << 2);
+  memory.fill(zero, 0, (<usize>max(inC, outC)) << 2);
+  const tilesH = (outH + 3) >> 2;
+  const tilesW = (outW + 3) >> 2;
+  const tiles = batch * tilesH * tilesW;
+  const uPlane = (<usize>(inC * outC)) << 2;
+  for (let t0 = 0; t0 < tiles; t0 += WINOGRAD4_TILES_PER_CHUNK) {
+    const count = min(WINOGRAD4_TILES_PER_CHUNK, tiles - t0);
+    transformInputTiles4(x, v, temp, zero, t0, count, tilesH, tilesW, inH, inW, inC, padTop, padLeft);
+    transformGradientTiles4(dy, m, temp, zero, t0, count, tilesH, tilesW, outH, outW, outC);
+    const vPlane = (<usize>(count * inC)) << 2;
+    const mPlane = (<usize>(count * outC)) << 2;
+    for (let k = 0; k < 36; k++) {
+      matMulTNInto(v + <usize>k * vPlane, m + <usize>k * mPlane, du + <usize>k * uPlane, inC, count, outC, true);
+    }
+  }
+  transformFilterGradient4(du, dw, temp, inC, outC);
+}

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fastKernelNames, registerFastKernels } from './index.js';
-import { setSimdKernelsEnabled, simdKernels } from './simd.js';
+import { setSimdKernelsEnabled, setWinogradTile, simdKernels } from './simd.js';
 
 /** Results of every case computed by the stock cpu kernels, before any fast kernel is registered. */
 type Results = Record<string, Float32Array[]>;
@@ -232,13 +232,22 @@ let stockCpu: Results;
 let fastWasm: Results;
 let fastCpu: Results;
 let fastWasmWithoutSimd: Results;
+let fastWasmSmallTiles: Results;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   stockCpu = computeAll();
   await tf.setBackend('wasm');
   registerFastKernels('wasm');
+  // The automatic choice takes F(4x4, 3x3) for every Winograd case but the one-pixel-wide output; forcing 2x2 tiles
+  // covers F(2x2, 3x3) on all of them.
   fastWasm = computeAll();
+  setWinogradTile(2);
+  try {
+    fastWasmSmallTiles = computeAll();
+  } finally {
+    setWinogradTile(undefined);
+  }
   setSimdKernelsEnabled(false);
   try {
     fastWasmWithoutSimd = computeAll();
@@ -283,6 +292,7 @@ describe('registerFastKernels', () => {
 
 describe.each([
   ['wasm', () => fastWasm],
+  ['wasm (Winograd F(2x2, 3x3) only)', () => fastWasmSmallTiles],
   ['wasm (JavaScript paths, SIMD module off)', () => fastWasmWithoutSimd],
   ['cpu', () => fastCpu],
 ])('fast %s kernels match the stock cpu kernels within 1e-4', (_backend, results) => {

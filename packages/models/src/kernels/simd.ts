@@ -113,6 +113,10 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
+  /** The same three for Winograd F(4x4, 3x3) (4x4 output tiles, 36 products per tile and channel pair). */
+  winograd4ScratchFloats(inC: number, outC: number): number;
+  winograd4Convolution: SimdKernels['winogradConvolution'];
+  winograd4FilterGradient: SimdKernels['winogradFilterGradient'];
   /** out[j] = sum over i of x[i][j], inner % 4 === 0. */
   sumRows(x: number, out: number, outer: number, inner: number): void;
 }
@@ -145,6 +149,26 @@ let enabled = true;
 /** Turns the SIMD kernels off (the JavaScript paths run instead) or back on: for A/B benchmarks and tests. */
 export function setSimdKernelsEnabled(value: boolean): void {
   enabled = value;
+}
+
+/** Output tile of the Winograd convolutions: 2 (F(2x2, 3x3)), 4 (F(4x4, 3x3)) or undefined (whichever multiplies less). */
+export type WinogradTile = 2 | 4 | undefined;
+let winogradTile: WinogradTile;
+
+/** Forces one Winograd variant (2 or 4), or restores the automatic choice (undefined): for A/B benchmarks and tests. */
+export function setWinogradTile(tile: WinogradTile): void {
+  winogradTile = tile;
+}
+
+/**
+ * The Winograd variant for an output of outH x outW: the one with fewer products per channel pair (16 per 2x2 tile
+ * or 36 per 4x4 tile, counting the partial tiles at the edges), unless one is forced.
+ */
+export function winogradTileFor(outH: number, outW: number): 2 | 4 {
+  if (winogradTile) return winogradTile;
+  const small = 16 * Math.ceil(outH / 2) * Math.ceil(outW / 2);
+  const large = 36 * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+  return large < small ? 4 : 2;
 }
 
 /** The tfjs wasm backend's memory: `backend.wasm` is public; `asm.memory` is the Emscripten module's export. */

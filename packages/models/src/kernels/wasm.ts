@@ -25,7 +25,7 @@ import {
   transposeMatrices,
 } from './conv-math.js';
 import { type ConvAttrs, convInfo, type KernelArgs, leadingReduction, poolGeometry, toConvGeometry } from './shared.js';
-import { type SimdKernels, simdKernels } from './simd.js';
+import { type SimdKernels, simdKernels, winogradTileFor } from './simd.js';
 
 /** The part of tfjs-backend-wasm's BackendWasm these kernels use (all public members). */
 interface WasmBackend {
@@ -81,9 +81,11 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
   const g = toConvGeometry(info);
   const simd = simdKernels(backend);
   if (simd && winogradFits(info, g.inChannels, g.outChannels)) {
+    const large = winogradTileFor(g.outHeight, g.outWidth) === 4;
     const dw = backend.makeOutput(filterShape, 'float32');
-    const scratch = backend.makeOutput([simd.winogradScratchFloats(g.inChannels, g.outChannels)], 'float32');
-    simd.winogradFilterGradient(
+    const scratchFloats = large ? simd.winograd4ScratchFloats : simd.winogradScratchFloats;
+    const scratch = backend.makeOutput([scratchFloats(g.inChannels, g.outChannels)], 'float32');
+    (large ? simd.winograd4FilterGradient : simd.winogradFilterGradient)(
       address(backend, x),
       address(backend, dy),
       address(backend, dw),
@@ -241,13 +243,15 @@ interface WinogradCall {
   relu?: boolean;
 }
 
-/** A 3x3 stride-1 convolution by the SIMD module's Winograd F(2x2, 3x3) kernel (see wasm/kernels.ts). */
+/** A 3x3 stride-1 convolution by the SIMD module's Winograd kernels, F(2x2, 3x3) or F(4x4, 3x3) (see wasm/kernels.ts). */
 function winograd(simd: SimdKernels, backend: WasmBackend, call: WinogradCall): TensorInfo {
   const [batch, inH, inW, inC] = call.x.shape as [number, number, number, number];
   const [, outH, outW, outC] = call.outShape as [number, number, number, number];
+  const large = winogradTileFor(outH, outW) === 4;
   const y = backend.makeOutput(call.outShape, 'float32');
-  const scratch = backend.makeOutput([simd.winogradScratchFloats(inC, outC)], 'float32');
-  simd.winogradConvolution(
+  const scratchFloats = large ? simd.winograd4ScratchFloats : simd.winogradScratchFloats;
+  const scratch = backend.makeOutput([scratchFloats(inC, outC)], 'float32');
+  (large ? simd.winograd4Convolution : simd.winogradConvolution)(
     address(backend, call.x),
     address(backend, call.filter),
     address(backend, y),
