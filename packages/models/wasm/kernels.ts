@@ -1487,3 +1487,123 @@ export function winograd4FilterGradient(
   }
   transformFilterGradient4(du, dw, temp, inC, outC);
 }
+
+/**
+ * A convolution of one-channel images (a network's first layer), NHWC, stride 1, any filter size and zero padding:
+ * y[b][oy][ox][o] = Σ over taps (a, c) inside x of x[b][oy + a - padTop][ox + c - padLeft] · w[a][c][0][o], plus
+ * bias[o] when bias is not 0, then ReLU when relu is not 0. Eight output channels at a time in registers, one input
+ * value broadcast per tap. outC % 8 == 0.
+ */
+export function convSingleChannel(
+  x: usize,
+  w: usize,
+  y: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  fH: i32,
+  fW: i32,
+  padTop: i32,
+  padLeft: i32,
+  bias: usize,
+  relu: i32,
+): void {
+  const tapBytes = (<usize>outC) << 2;
+  const rowTaps = <usize>fW * tapBytes;
+  const zero = f32x4.splat(0);
+  let out = y;
+  for (let b = 0; b < batch; b++) {
+    const image = x + ((<usize>(b * inH * inW)) << 2);
+    for (let oy = 0; oy < outH; oy++) {
+      const a0 = max(0, padTop - oy);
+      const a1 = min(fH, inH + padTop - oy);
+      for (let ox = 0; ox < outW; ox++) {
+        const c0 = max(0, padLeft - ox);
+        const c1 = min(fW, inW + padLeft - ox);
+        const first = image + ((<usize>((oy + a0 - padTop) * inW + ox + c0 - padLeft)) << 2);
+        const taps = w + <usize>a0 * rowTaps + <usize>c0 * tapBytes;
+        const rowBytes = (<usize>inW) << 2;
+        const width = c1 - c0;
+        let o = 0;
+        // Sixteen channels at a time: four accumulators, one broadcast input and four weight vectors per tap.
+        for (; o + 16 <= outC; o += 16) {
+          const ob = (<usize>o) << 2;
+          let acc0 = zero;
+          let acc1 = zero;
+          let acc2 = zero;
+          let acc3 = zero;
+          if (bias !== 0) {
+            acc0 = v128.load(bias + ob);
+            acc1 = v128.load(bias + ob, 16);
+            acc2 = v128.load(bias + ob, 32);
+            acc3 = v128.load(bias + ob, 48);
+          }
+          let row = first;
+          let wRow = taps + ob;
+          for (let a = a0; a < a1; a++) {
+            let p = row;
+            let q = wRow;
+            const end = row + ((<usize>width) << 2);
+            while (p < end) {
+              const s = v128.load32_splat(p);
+              acc0 = f32x4.add(acc0, f32x4.mul(s, v128.load(q)));
+              acc1 = f32x4.add(acc1, f32x4.mul(s, v128.load(q, 16)));
+              acc2 = f32x4.add(acc2, f32x4.mul(s, v128.load(q, 32)));
+              acc3 = f32x4.add(acc3, f32x4.mul(s, v128.load(q, 48)));
+              p += 4;
+              q += tapBytes;
+            }
+            row += rowBytes;
+            wRow += rowTaps;
+          }
+          if (relu !== 0) {
+            acc0 = f32x4.max(acc0, zero);
+            acc1 = f32x4.max(acc1, zero);
+            acc2 = f32x4.max(acc2, zero);
+            acc3 = f32x4.max(acc3, zero);
+          }
+          v128.store(out + ob, acc0);
+          v128.store(out + ob, acc1, 16);
+          v128.store(out + ob, acc2, 32);
+          v128.store(out + ob, acc3, 48);
+        }
+        // A last block of eight.
+        if (o < outC) {
+          const ob = (<usize>o) << 2;
+          let acc0 = zero;
+          let acc1 = zero;
+          if (bias !== 0) {
+            acc0 = v128.load(bias + ob);
+            acc1 = v128.load(bias + ob, 16);
+          }
+          let row = first;
+          let wRow = taps + ob;
+          for (let a = a0; a < a1; a++) {
+            let p = row;
+            let q = wRow;
+            const end = row + ((<usize>width) << 2);
+            while (p < end) {
+              const s = v128.load32_splat(p);
+              acc0 = f32x4.add(acc0, f32x4.mul(s, v128.load(q)));
+              acc1 = f32x4.add(acc1, f32x4.mul(s, v128.load(q, 16)));
+              p += 4;
+              q += tapBytes;
+            }
+            row += rowBytes;
+            wRow += rowTaps;
+          }
+          if (relu !== 0) {
+            acc0 = f32x4.max(acc0, zero);
+            acc1 = f32x4.max(acc1, zero);
+          }
+          v128.store(out + ob, acc0);
+          v128.store(out + ob, acc1, 16);
+        }
+        out += tapBytes;
+      }
+    }
+  }
+}

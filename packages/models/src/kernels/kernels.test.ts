@@ -44,6 +44,8 @@ const convCases: ConvCase[] = [
   { batch: 3, height: 6, width: 3, inChannels: 16, outChannels: 24, filter: 3, stride: 1, pad: 'valid' },
   { batch: 5, height: 9, width: 8, inChannels: 4, outChannels: 16, filter: 3, stride: 1, pad: 'same' },
   { batch: 17, height: 11, width: 11, inChannels: 8, outChannels: 16, filter: 3, stride: 1, pad: 'valid' },
+  // The one-input-channel kernel (a first layer) with a 5x5 filter: two rows and columns of padding on each side.
+  { batch: 2, height: 9, width: 6, inChannels: 1, outChannels: 16, filter: 5, stride: 1, pad: 'same' },
 ];
 
 interface PoolCase {

@@ -27,6 +27,7 @@ describe('the SIMD kernels module', () => {
       'adamStep',
       'col2im',
       'convFilterGradient',
+      'convSingleChannel',
       'matMulNN',
       'matMulNT',
       'matMulTN',

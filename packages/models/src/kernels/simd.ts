@@ -117,6 +117,24 @@ export interface SimdKernels {
   winograd4ScratchFloats(inC: number, outC: number): number;
   winograd4Convolution: SimdKernels['winogradConvolution'];
   winograd4FilterGradient: SimdKernels['winogradFilterGradient'];
+  /** A stride-1 convolution of one-channel NHWC images, any filter and padding, optional bias and ReLU; outC % 8 === 0. */
+  convSingleChannel(
+    x: number,
+    w: number,
+    y: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    fH: number,
+    fW: number,
+    padTop: number,
+    padLeft: number,
+    bias: number,
+    relu: number,
+  ): void;
   /** out[j] = sum over i of x[i][j], inner % 4 === 0. */
   sumRows(x: number, out: number, outer: number, inner: number): void;
 }

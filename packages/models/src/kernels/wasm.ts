@@ -231,6 +231,19 @@ function winogradFits(info: backend_util.Conv2DInfo, inChannels: number, outChan
   );
 }
 
+/** Whether a convolution suits the SIMD module's one-input-channel kernel (a first layer): stride 1, undilated, NHWC. */
+function singleChannelFits(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.inChannels === 1 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.dataFormat === 'channelsLast' &&
+    info.outChannels % 8 === 0
+  );
+}
+
 interface WinogradCall {
   x: TensorInfo;
   filter: TensorInfo;
@@ -273,7 +286,10 @@ function winograd(simd: SimdKernels, backend: WasmBackend, call: WinogradCall): 
   return y;
 }
 
-/** Conv2D, and FusedConv2D with an optional per-channel bias and ReLU or no activation, by Winograd where it fits. */
+/**
+ * Conv2D, and FusedConv2D with an optional per-channel bias and ReLU or no activation: one-channel inputs by the
+ * SIMD module's direct kernel, 3x3 stride-1 convolutions by Winograd, the rest by the stock (XNNPACK) kernel.
+ */
 function conv2DKernel(stock: KernelFunc, fused: boolean) {
   return (args: WasmArgs): TensorInfo => {
     const { inputs, backend, attrs } = args;
@@ -289,15 +305,31 @@ function conv2DKernel(stock: KernelFunc, fused: boolean) {
       ((activation === 'linear' || activation === 'relu') &&
         !preluActivationWeights &&
         (!bias || (bias.dtype === 'float32' && sizeOf(bias.shape) === info.outChannels)));
-    if (
-      !simd ||
-      !fusable ||
-      x.dtype !== 'float32' ||
-      filter.dtype !== 'float32' ||
-      !winogradFits(info, info.inChannels, info.outChannels)
-    ) {
+    if (!simd || !fusable || x.dtype !== 'float32' || filter.dtype !== 'float32') {
       return stock(args as never) as TensorInfo;
     }
+    if (singleChannelFits(info)) {
+      const y = backend.makeOutput(info.outShape as number[], 'float32');
+      simd.convSingleChannel(
+        address(backend, x),
+        address(backend, filter),
+        address(backend, y),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        info.outHeight,
+        info.outWidth,
+        info.outChannels,
+        info.filterHeight,
+        info.filterWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+        fused && bias ? address(backend, bias) : 0,
+        fused && activation === 'relu' ? 1 : 0,
+      );
+      return y;
+    }
+    if (!winogradFits(info, info.inChannels, info.outChannels)) return stock(args as never) as TensorInfo;
     return winograd(simd, backend, {
       x,
       filter,
