@@ -59,58 +59,23 @@ function time(name: string, flops: number, run: () => void) {
 }
 
 const direct = 2 * batch * outSize * outSize * 9 * inC * outC;
-time('F(2x2) forward', direct, () =>
-  kernels.winogradConvolution(x, w, y, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad, 0, 0, 0),
-);
-time('F(2x2) input gradient', direct, () =>
-  kernels.winogradConvolution(
-    dy,
-    w,
-    dx,
-    scratch,
-    batch,
-    outSize,
-    outSize,
-    outC,
-    size,
-    size,
-    inC,
-    2 - pad,
-    2 - pad,
-    1,
-    0,
-    0,
-  ),
-);
-time('F(2x2) filter gradient', direct, () =>
-  kernels.winogradFilterGradient(x, dy, dw, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad),
-);
-time('F(4x4) forward', direct, () =>
-  kernels.winograd4Convolution(x, w, y, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad, 0, 0, 0),
-);
-time('F(4x4) input gradient', direct, () =>
-  kernels.winograd4Convolution(
-    dy,
-    w,
-    dx,
-    scratch,
-    batch,
-    outSize,
-    outSize,
-    outC,
-    size,
-    size,
-    inC,
-    2 - pad,
-    2 - pad,
-    1,
-    0,
-    0,
-  ),
-);
-time('F(4x4) filter gradient', direct, () =>
-  kernels.winograd4FilterGradient(x, dy, dw, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad),
-);
+const variants = [
+  ['F(2x2)', kernels.winogradConvolution, kernels.winogradFilterGradient],
+  ['F(4x4)', kernels.winograd4Convolution, kernels.winograd4FilterGradient],
+] as const;
+for (const [name, convolution, filterGradient] of variants) {
+  time(`${name} forward`, direct, () =>
+    convolution(x, w, y, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad, 0, 0, 0),
+  );
+  // The input gradient: dy convolved with the rotated, channel-swapped filter, padded by 2 - pad.
+  const flippedPad = 2 - pad;
+  time(`${name} input gradient`, direct, () =>
+    convolution(dy, w, dx, scratch, batch, outSize, outSize, outC, size, size, inC, flippedPad, flippedPad, 1, 0, 0),
+  );
+  time(`${name} filter gradient`, direct, () =>
+    filterGradient(x, dy, dw, scratch, batch, size, size, inC, outSize, outSize, outC, pad, pad),
+  );
+}
 time('filter gradient (direct kernel)', direct, () => {
   // 'valid' on the unpadded input: the same work without the padding copy.
   kernels.convFilterGradient(x, dy, dw, batch, size, size, inC, size - 2, size - 2, outC, 3, 3, 1, 1);
