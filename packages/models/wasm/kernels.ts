@@ -1,6 +1,6 @@
 /**
  * WebAssembly SIMD kernels for @fmnist/models' wasm backend (AssemblyScript; built by scripts/build-wasm.mjs into
- * src/kernels/simd/module.generated.ts). The module has no memory of its own: it imports the tfjs wasm backend's
+ * src/kernels/simd-module.generated.ts). The module has no memory of its own: it imports the tfjs wasm backend's
  * memory, so every argument is a byte address of a tensor in that heap, and nothing is copied in or out.
  * No allocation, no globals, no data segments: each function only reads and writes the addresses it is given.
  */

@@ -1,8 +1,10 @@
 /**
- * Kernels for @tensorflow/tfjs-backend-wasm: the missing Conv2DBackpropFilter and faster versions of the gradients a
- * convolutional network needs. Every heavy product is lowered to the backend's own un-transposed BatchMatMul or
- * Conv2D (XNNPACK), which run about ten times faster than its transposed paths; the glue loops write straight into
- * the wasm heap.
+ * Kernels for @tensorflow/tfjs-backend-wasm: the missing Conv2DBackpropFilter and faster versions of the kernels a
+ * convolutional network needs. Where the engine has WebAssembly SIMD, our own module (wasm/kernels.ts) does the heavy
+ * work in place on the wasm heap: 3x3 stride-1 convolutions and their gradients by Winograd, one-channel first layers,
+ * the other filter gradients, col2im, the max-pool gradient, the bias sum and small-batch dense products. Otherwise
+ * every heavy product is lowered to the backend's own un-transposed BatchMatMul or Conv2D (XNNPACK), which run about
+ * ten times faster than its transposed paths, with JavaScript glue writing straight into the wasm heap.
  */
 import {
   type backend_util,
