@@ -17,12 +17,12 @@ export function count(value: number): string {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
 }
 
-/** A p-value as people read it: `'0.032'`, `'1.2e-9'`, `'< 1e-300'`. */
 /** "1 image", "2 images": a count with its noun in the right number. */
 export function countOf(value: number, noun: string): string {
   return `${count(value)} ${value === 1 ? noun : `${noun}s`}`;
 }
 
+/** A p-value as people read it: `'0.032'`, `'1.2e-9'`, `'< 1e-300'`. */
 export function pValue(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
   if (value === 0) return '< 1e-300';

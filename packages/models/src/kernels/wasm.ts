@@ -83,11 +83,10 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
   const g = toConvGeometry(info);
   const simd = simdKernels(backend);
   if (simd && winogradFits(info, g.inChannels, g.outChannels)) {
-    const large = winogradTileFor(g.outHeight, g.outWidth) === 4;
+    const variant = winogradVariant(simd, g.outHeight, g.outWidth);
     const dw = backend.makeOutput(filterShape, 'float32');
-    const scratchFloats = large ? simd.winograd4ScratchFloats : simd.winogradScratchFloats;
-    const scratch = backend.makeOutput([scratchFloats(g.inChannels, g.outChannels)], 'float32');
-    (large ? simd.winograd4FilterGradient : simd.winogradFilterGradient)(
+    const scratch = backend.makeOutput([variant.scratchFloats(g.inChannels, g.outChannels)], 'float32');
+    variant.filterGradient(
       address(backend, x),
       address(backend, dy),
       address(backend, dw),
@@ -214,20 +213,27 @@ function simdInputGradient(
   return dx;
 }
 
+/** Stride 1, no dilation, NHWC: the geometry every convolution kernel of the SIMD module assumes. */
+function unitStrideChannelsLast(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.dataFormat === 'channelsLast'
+  );
+}
+
 /**
- * Whether a convolution suits the Winograd kernels of the SIMD module: 3x3, stride 1, undilated, NHWC, float32, and
- * channel counts that fill whole vectors (the convolution's own input and output channels, which for an input
- * gradient are the layer's output and input channels).
+ * Whether a convolution suits the Winograd kernels of the SIMD module: 3x3, stride 1, undilated, NHWC, and channel
+ * counts that fill whole vectors (the convolution's own input and output channels, which for an input gradient are
+ * the layer's output and input channels).
  */
 function winogradFits(info: backend_util.Conv2DInfo, inChannels: number, outChannels: number): boolean {
   return (
     info.filterHeight === 3 &&
     info.filterWidth === 3 &&
-    info.strideHeight === 1 &&
-    info.strideWidth === 1 &&
-    info.dilationHeight === 1 &&
-    info.dilationWidth === 1 &&
-    info.dataFormat === 'channelsLast' &&
+    unitStrideChannelsLast(info) &&
     inChannels % 4 === 0 &&
     outChannels % 8 === 0
   );
@@ -235,15 +241,22 @@ function winogradFits(info: backend_util.Conv2DInfo, inChannels: number, outChan
 
 /** Whether a convolution suits the SIMD module's one-input-channel kernel (a first layer): stride 1, undilated, NHWC. */
 function singleChannelFits(info: backend_util.Conv2DInfo): boolean {
-  return (
-    info.inChannels === 1 &&
-    info.strideHeight === 1 &&
-    info.strideWidth === 1 &&
-    info.dilationHeight === 1 &&
-    info.dilationWidth === 1 &&
-    info.dataFormat === 'channelsLast' &&
-    info.outChannels % 8 === 0
-  );
+  return info.inChannels === 1 && unitStrideChannelsLast(info) && info.outChannels % 8 === 0;
+}
+
+/** The SIMD module's Winograd functions for an output of outH x outW: F(4x4, 3x3) or F(2x2, 3x3) (winogradTileFor). */
+function winogradVariant(simd: SimdKernels, outH: number, outW: number) {
+  return winogradTileFor(outH, outW) === 4
+    ? {
+        scratchFloats: simd.winograd4ScratchFloats,
+        convolution: simd.winograd4Convolution,
+        filterGradient: simd.winograd4FilterGradient,
+      }
+    : {
+        scratchFloats: simd.winogradScratchFloats,
+        convolution: simd.winogradConvolution,
+        filterGradient: simd.winogradFilterGradient,
+      };
 }
 
 interface WinogradCall {
@@ -262,11 +275,10 @@ interface WinogradCall {
 function winograd(simd: SimdKernels, backend: WasmBackend, call: WinogradCall): TensorInfo {
   const [batch, inH, inW, inC] = call.x.shape as [number, number, number, number];
   const [, outH, outW, outC] = call.outShape as [number, number, number, number];
-  const large = winogradTileFor(outH, outW) === 4;
+  const variant = winogradVariant(simd, outH, outW);
   const y = backend.makeOutput(call.outShape, 'float32');
-  const scratchFloats = large ? simd.winograd4ScratchFloats : simd.winogradScratchFloats;
-  const scratch = backend.makeOutput([scratchFloats(inC, outC)], 'float32');
-  (large ? simd.winograd4Convolution : simd.winogradConvolution)(
+  const scratch = backend.makeOutput([variant.scratchFloats(inC, outC)], 'float32');
+  variant.convolution(
     address(backend, call.x),
     address(backend, call.filter),
     address(backend, y),
