@@ -5,7 +5,7 @@ import { selectBackend } from './backend.js';
 import { ModelsError } from './errors.js';
 import { seededRandom } from './parallel/batches.js';
 import { liveTrainingWorkers } from './parallel/pool.js';
-import { readWeights, weightsDigest } from './parallel/replica.js';
+import { Replica, readWeights, weightsDigest } from './parallel/replica.js';
 import { train } from './train.js';
 import type { LabelledImages } from './types.js';
 
@@ -30,7 +30,7 @@ function syntheticData(count: number, seed: number, shuffledLabels = false): Lab
   return { images, labels, count };
 }
 
-function tinyCnn(seed: number, options: { batchNorm?: boolean } = {}): tfl.Sequential {
+function tinyCnn(seed: number, options: { batchNorm?: boolean; dropout?: number } = {}): tfl.Sequential {
   const kernelInitializer = () => tfl.initializers.glorotUniform({ seed: seed++ });
   const model = tfl.sequential();
   model.add(
@@ -46,6 +46,7 @@ function tinyCnn(seed: number, options: { batchNorm?: boolean } = {}): tfl.Seque
   if (options.batchNorm) model.add(tfl.layers.batchNormalization());
   model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
   model.add(tfl.layers.flatten());
+  if (options.dropout) model.add(tfl.layers.dropout({ rate: options.dropout }));
   model.add(tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: kernelInitializer() }));
   return model;
 }
@@ -86,6 +87,41 @@ describe('train on the calling thread', () => {
     expect(digest(first)).toBe(digest(second));
     expect(digest(first)).not.toBe(digest(third));
     for (const model of [first, second, third]) model.dispose();
+  });
+
+  it('draws seeded dropout masks: the same seed gives the same weights, another seed other weights', async () => {
+    const options = { epochs: 1, batchSize: 64, seed: 11, learningRate: 0.01 };
+    const [first, second, third, noDropout] = [0.5, 0.5, 0.5, 0].map((dropout) => tinyCnn(5, { dropout }));
+    await train(first!, data, options);
+    await train(second!, data, options);
+    await train(third!, data, { ...options, seed: 12 });
+    await train(noDropout!, data, options);
+    expect(digest(first!)).toBe(digest(second!));
+    expect(digest(first!)).not.toBe(digest(third!));
+    // Dropout is really active in training (the masks change the steps), and the layer's own seed is left as it was.
+    expect(digest(first!)).not.toBe(digest(noDropout!));
+    const layer = first!.layers.find((candidate) => candidate.getClassName() === 'Dropout') as unknown as {
+      seed?: number;
+    };
+    expect(layer.seed).toBeUndefined();
+    for (const model of [first, second, third, noDropout]) model!.dispose();
+  });
+
+  it('draws a new dropout mask for every epoch and every share of a batch, the same one for the same step', () => {
+    const model = tinyCnn(9, { dropout: 0.5 });
+    const replica = new Replica(model, { ...data, rows: 28, cols: 28 }, 64);
+    const order = Uint32Array.from({ length: 128 }, (_, index) => index % 64);
+    const gradientAt = (start: number, epoch: number): Float32Array => {
+      const gradient = new Float32Array(replica.parameterCount);
+      replica.computeGradient(order, start, start + 64, 64, undefined, 4, epoch, gradient);
+      return gradient;
+    };
+    // Images 0-63 at places 0 and 64 of the order: the same images, so only the masks can differ.
+    const reference = gradientAt(0, 0);
+    expect(gradientAt(0, 0)).toEqual(reference);
+    expect(gradientAt(0, 1)).not.toEqual(reference);
+    expect(gradientAt(64, 0)).not.toEqual(reference);
+    model.dispose();
   });
 
   it('keeps the tensor count flat across epochs and releases everything at the end', async () => {
@@ -217,8 +253,9 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
 
   it('trains with 2 workers: learns, is reproducible for a seed, and the model ends with the replicas weights', async () => {
     const options = { epochs: 2, batchSize: 40, learningRate: 0.01, validation, seed: 8, workers: 2 } as const;
-    const first = tinyCnn(6);
-    const second = tinyCnn(6);
+    // With dropout, whose masks the workers draw from the training seed.
+    const first = tinyCnn(6, { dropout: 0.25 });
+    const second = tinyCnn(6, { dropout: 0.25 });
     const batches: number[] = [];
     const history = await train(first, data, { ...options, onBatchEnd: (progress) => batches.push(progress.batch) });
     await train(second, data, options);

@@ -157,8 +157,9 @@ class LocalEngine implements TrainingEngine {
  * epsilon 1e-7), computed in one fused pass over the parameters. Dropout and batch norm run in training mode during
  * steps and in inference mode for validation.
  *
- * - Deterministic: the same seed, backend and worker count give bit-identical weights (dropout layers must be seeded
- *   by the model for that).
+ * - Deterministic: the same seed, backend and worker count give bit-identical weights. Dropout masks are drawn from
+ *   seeds derived from the training seed, the epoch and the images' place in the epoch's order (a new mask every
+ *   step; the layers' own `seed`, under which tf.dropout would repeat one mask, is set aside during training).
  * - `workers: n > 1` (Node only) trains n replicas on worker threads, each on its share of every batch; all apply the
  *   same summed gradient, and the model receives the final weights. `'auto'` uses the available cores (at most 8),
  *   or 1 on the tensorflow backend (native TensorFlow already uses every core) and outside Node.

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { FlatAdam } from './adam.js';
-import { type Augmentation, fillBatch, scoreProbabilities } from './batches.js';
+import { type Augmentation, fillBatch, mixSeeds, scoreProbabilities } from './batches.js';
 
 /** Keras' clipping of probabilities before the logarithm (its `epsilon()`). */
 export const PROBABILITY_EPSILON = 1e-7;
@@ -39,6 +39,8 @@ export class Replica {
   private readonly batch: Float32Array;
   private readonly batchLabels: Uint8Array;
   private readonly oneHot: Float32Array;
+  /** The model's dropout layers, whose masks are seeded anew for every share of every step. */
+  private readonly dropoutLayers: SeededLayer[];
 
   constructor(
     model: LayersModel,
@@ -63,6 +65,7 @@ export class Replica {
     this.batch = new Float32Array(maxBatch * data.rows * data.cols);
     this.batchLabels = new Uint8Array(maxBatch);
     this.oneHot = new Float32Array(maxBatch * 10);
+    this.dropoutLayers = dropoutLayersOf(model);
   }
 
   /**
@@ -101,6 +104,13 @@ export class Replica {
     const input = tf.tensor4d(this.batch.subarray(0, size * rows * cols), [size, rows, cols, 1]);
     const target = tf.tensor2d(this.oneHot.subarray(0, size * 10), [size, 10]);
     let probabilities: tf.Tensor | undefined;
+    // Each dropout layer draws its mask from a seed of its own for this epoch and this share of the batch (its first
+    // image's place in the epoch's order), so a seed and a worker count give the same masks, and the same weights,
+    // run after run. The layers' own seeds (usually none) come back afterwards.
+    const ownSeeds = this.dropoutLayers.map((layer) => layer.seed);
+    this.dropoutLayers.forEach((layer, index) => {
+      layer.seed = mixSeeds(seed, epoch, start, index, DROPOUT_SEED_TAG);
+    });
     try {
       const { value, grads } = tf.variableGrads(() => {
         const output = this.model.apply(input, { training: true }) as tf.Tensor;
@@ -125,6 +135,9 @@ export class Replica {
         PROBABILITY_EPSILON,
       );
     } finally {
+      this.dropoutLayers.forEach((layer, index) => {
+        layer.seed = ownSeeds[index];
+      });
       input.dispose();
       target.dispose();
       probabilities?.dispose();
@@ -177,6 +190,26 @@ export class Replica {
     }
     return { lossSum, correct };
   }
+}
+
+/** A layer that passes its `seed` to tf.dropout when called (tfjs-layers' Dropout and its subclasses). */
+interface SeededLayer {
+  seed?: number | undefined;
+}
+
+/** Distinguishes dropout seeds from the other uses of the training seed (epoch order, augmentation). */
+const DROPOUT_SEED_TAG = 0x64726f70;
+
+/** The dropout layers of `model`, nested models included, in layer order. */
+function dropoutLayersOf(model: { layers: unknown[] }): SeededLayer[] {
+  const found: SeededLayer[] = [];
+  for (const layer of model.layers as Array<{ getClassName(): string; layers?: unknown[]; rate?: unknown }>) {
+    if (Array.isArray(layer.layers)) found.push(...dropoutLayersOf(layer as { layers: unknown[] }));
+    else if (/Dropout/.test(layer.getClassName()) && 'seed' in layer && typeof layer.rate === 'number') {
+      found.push(layer as SeededLayer);
+    }
+  }
+  return found;
 }
 
 /**
