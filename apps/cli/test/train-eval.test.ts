@@ -1,5 +1,5 @@
-// End-to-end: the built `fmnist` binary trains a small linear model, saves it, and `fmnist eval` scores it again.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// End-to-end: the built `fmnist` binary trains small models, saves them, and `fmnist eval` scores one again.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,20 @@ describe('fmnist train and fmnist eval', () => {
     );
     expect(onTwoThreads.test.confusionMatrix).toEqual(onWasm.test.confusionMatrix);
     expect(onTwoThreads.test.logLoss).toBeCloseTo(onWasm.test.logLoss, 5);
+  });
+
+  it('trains the default CNN (dropout, augmentation, 2 workers) to the same weights for the same seed', async () => {
+    const weightsFor = async (name: string, seed: string): Promise<Buffer> => {
+      const modelDir = join(root, name);
+      const args = ['train', '--model', 'cnn', '--limit', '256', '--epochs', '1', '--workers', '2'];
+      const result = await fmnist([...args, '--seed', seed, '--out', modelDir, '--json']);
+      expect(result.code).toBe(0);
+      expect(lastJson(result.stdout)).toMatchObject({ model: 'cnn', workers: 2 });
+      return readFileSync(join(modelDir, 'weights.bin'));
+    };
+    const first = await weightsFor('cnn-a', '5');
+    expect((await weightsFor('cnn-b', '5')).equals(first)).toBe(true);
+    expect((await weightsFor('cnn-c', '6')).equals(first)).toBe(false);
   });
 
   it('rejects a missing or unknown --model with a usage error (exit 2)', async () => {
