@@ -111,7 +111,7 @@ describe.runIf(BUILT && HAS_DATA)('fmnist compare on a small subset', () => {
     expect(accuracyDifferenceCI.lower).toBeLessThanOrEqual(accuracyDifferenceCI.upper);
   });
 
-  it('records configuration, seed, versions, backend and timings in run.json', () => {
+  it('records configuration, seed, versions, backend, timings and memory in run.json', () => {
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(run.status).toBe('complete');
     expect(run.config).toMatchObject({ seed: 0, limit: 2000, workers: 1 });
@@ -121,6 +121,13 @@ describe.runIf(BUILT && HAS_DATA)('fmnist compare on a small subset', () => {
     expect(run.backend.name).toMatch(/^(wasm|cpu|tensorflow)$/);
     expect(run.timings.wallSeconds).toBeGreaterThan(0);
     expect(run.timings.cnnTrainSeconds).toBeGreaterThan(0);
+    // Resident memory after each epoch (one here) and the process's peak, in MiB: plausible for Node with tfjs.
+    for (const kind of ['linear', 'cnn']) {
+      expect(run.training[kind].residentMiBAfterEpoch).toHaveLength(run.training[kind].epochs);
+      for (const mib of run.training[kind].residentMiBAfterEpoch) expect(mib).toBeGreaterThan(20);
+    }
+    expect(run.memory.peakResidentMiB).toBeGreaterThanOrEqual(Math.max(...run.training.cnn.residentMiBAfterEpoch));
+    expect(run.memory.peakResidentMiB).toBeLessThan(64 * 1024);
   });
 
   it('refuses to overwrite a finished run (exit 2)', async () => {

@@ -167,7 +167,24 @@ interface TrainStep {
 }
 
 /** Trains one model, scores it on the test, validation and (a sample of the) training images, and saves it. */
-async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<TrainedStudyModel | undefined> {
+/** The process's resident memory now (main thread and workers together), in MiB with one decimal. */
+function residentMiB(): number {
+  return Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
+}
+
+/** The most memory the process has held so far (the kernel's high-water mark, as `time -v` reports), in MiB. */
+function peakResidentMiB(): number {
+  // maxRSS is in KiB.
+  return Math.round((process.resourceUsage().maxRSS / 2 ** 10) * 10) / 10;
+}
+
+interface TrainedAndSaved {
+  model: TrainedStudyModel;
+  /** Resident memory at the end of each epoch, for run.json: flat when training frees what it allocates. */
+  residentMiBAfterEpoch: number[];
+}
+
+async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<TrainedAndSaved | undefined> {
   const { kind, epochs, data, reporter } = step;
   const model = createModel(kind, { seed: step.options.seed });
   try {
@@ -182,6 +199,7 @@ async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<Tra
       seed: step.options.seed,
       workers: step.options.workers,
     };
+    const residentMiBAfterEpoch: number[] = [];
     let history: Awaited<ReturnType<typeof train>>;
     try {
       history = await train(model, data.train, {
@@ -189,7 +207,10 @@ async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<Tra
         validation: data.validation,
         signal: step.signal,
         onBatchEnd: progress.onBatchEnd,
-        onEpochEnd: progress.onEpochEnd,
+        onEpochEnd: (epoch) => {
+          residentMiBAfterEpoch.push(residentMiB());
+          return progress.onEpochEnd(epoch);
+        },
       });
     } finally {
       progress.finish();
@@ -217,14 +238,17 @@ async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<Tra
       },
     });
     return {
-      name: kind,
-      displayName: DISPLAY_NAMES[kind],
-      architecture: summary(model),
-      parameters,
-      history,
-      test,
-      validation,
-      train: trainFit,
+      model: {
+        name: kind,
+        displayName: DISPLAY_NAMES[kind],
+        architecture: summary(model),
+        parameters,
+        history,
+        test,
+        validation,
+        train: trainFit,
+      },
+      residentMiBAfterEpoch,
     };
   } finally {
     model.dispose();
@@ -264,6 +288,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     completed,
     training,
     timings: { ...timings, wallSeconds: since(clock) },
+    memory: { peakResidentMiB: peakResidentMiB() },
     versions: packageVersions(),
     platform: { node: process.version, os: process.platform, arch: process.arch },
     ...extra,
@@ -299,8 +324,8 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
         throw new InterruptedError(`interrupted while training ${kind}; kept: ${completed.join(', ') || 'nothing'}`);
       }
       completed.push(`models/${kind}`);
-      trained.push(result);
-      const { history } = result;
+      trained.push(result.model);
+      const { history } = result.model;
       timings[`${kind}Seconds`] = since(start);
       timings[`${kind}TrainSeconds`] = history.seconds;
       training[kind] = {
@@ -310,6 +335,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
         backend: history.backend,
         workers: history.workers,
         imagesPerSecond: history.imagesPerSecond,
+        residentMiBAfterEpoch: result.residentMiBAfterEpoch,
       };
     }
 
