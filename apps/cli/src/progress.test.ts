@@ -1,6 +1,6 @@
 import type { EpochResult } from '@fmnist/models';
 import { describe, expect, it } from 'vitest';
-import { createReporter, formatDuration, formatEpochLine } from './progress.js';
+import { createReporter, formatDuration, formatEpochLine, plural } from './progress.js';
 
 function fakeStreams(isTTY: boolean) {
   const out: string[] = [];
@@ -69,6 +69,16 @@ describe('createReporter', () => {
     reporter.result({ accuracy: 0.9 }, () => ['not shown']);
     expect(out).toEqual(['{"accuracy":0.9}\n']);
     expect(err).toEqual(['loading\n', 'details\n']);
+  });
+});
+
+describe('plural', () => {
+  it('adds an s unless the count is 1', () => {
+    expect([plural(1, 'epoch'), plural(0, 'epoch'), plural(14, 'worker')]).toEqual([
+      '1 epoch',
+      '0 epochs',
+      '14 workers',
+    ]);
   });
 });
 

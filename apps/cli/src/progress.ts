@@ -38,6 +38,11 @@ const BAR_WIDTH = 20;
 
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/** `count` and the noun, plural unless the count is 1: '1 epoch', '14 epochs'. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
   const total = Math.round(seconds);

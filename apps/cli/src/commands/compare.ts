@@ -36,7 +36,7 @@ import {
 } from '../args.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { removeTemporaryEntries, writeJsonAtomic } from '../files.js';
-import { createReporter, formatDuration, type Reporter } from '../progress.js';
+import { createReporter, formatDuration, plural, type Reporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
 import { handleInterruption, type Interruption } from '../signals.js';
 import { packageVersions } from '../versions.js';
@@ -108,10 +108,6 @@ interface CompareOptions {
 
 function formatPValue(pValue: number): string {
   return pValue < 1e-3 ? pValue.toExponential(2) : pValue.toPrecision(3);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function timestampFolder(): string {

@@ -25,7 +25,7 @@ import {
 import { defineCommand } from 'citty';
 import { BACKEND_NAMES, backendArgs, dataArgs, outputArgs, parseChoiceFlag, parseIntegerFlag } from '../args.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { createReporter, formatDuration } from '../progress.js';
+import { createReporter, formatDuration, plural } from '../progress.js';
 import { handleInterruption } from '../signals.js';
 
 const args = {
@@ -120,7 +120,7 @@ export default defineCommand({
       const model = createModel(kind, { seed });
       const trainOptions: TrainOptions = { ...tuned, epochs, seed, workers };
       reporter.info(
-        `training ${kind} (${countParameters(model).toLocaleString('en-US')} parameters) on ${trainData.count} images for ${epochs} epoch${epochs === 1 ? '' : 's'}`,
+        `training ${kind} (${countParameters(model).toLocaleString('en-US')} parameters) on ${trainData.count} images for ${plural(epochs, 'epoch')}`,
       );
       const progress = reporter.training(kind, epochs);
       let history: Awaited<ReturnType<typeof train>>;
@@ -175,8 +175,8 @@ export default defineCommand({
         },
         () => [
           `${kind}: test accuracy ${(test.accuracy * 100).toFixed(2)}% on ${test.count} images, log loss ${test.logLoss.toFixed(4)}`,
-          `trained ${history.epochs.length} epochs on ${trainData.count} images in ${formatDuration(history.seconds)} ` +
-            `(${Math.round(history.imagesPerSecond).toLocaleString('en-US')} images/s, ${backend.name}, ${history.workers} worker${history.workers === 1 ? '' : 's'})`,
+          `trained ${plural(history.epochs.length, 'epoch')} on ${trainData.count} images in ${formatDuration(history.seconds)} ` +
+            `(${Math.round(history.imagesPerSecond).toLocaleString('en-US')} images/s, ${backend.name}, ${plural(history.workers, 'worker')})`,
           `saved to ${outDir}`,
         ],
       );
