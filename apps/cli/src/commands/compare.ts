@@ -162,7 +162,6 @@ interface TrainStep {
   signal: AbortSignal;
 }
 
-/** Trains one model, scores it on the test, validation and (a sample of the) training images, and saves it. */
 /** The process's resident memory now (main thread and workers together), in MiB with one decimal. */
 function residentMiB(): number {
   return Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
@@ -180,6 +179,7 @@ interface TrainedAndSaved {
   residentMiBAfterEpoch: number[];
 }
 
+/** Trains one model, scores it on the test, validation and (a sample of the) training images, and saves it. */
 async function trainEvaluateSave(step: TrainStep, modelDir: string): Promise<TrainedAndSaved | undefined> {
   const { kind, epochs, data, reporter } = step;
   const model = createModel(kind, { seed: step.options.seed });
