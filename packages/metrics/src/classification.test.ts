@@ -108,7 +108,7 @@ describe('option and input errors', () => {
   it('rejects an unknown average or zeroDivision, naming the accepted values', () => {
     const average = 'binary' as 'macro';
     const error = thrown(() => precisionRecallF1([0], [0], { numClasses: 2, average }));
-    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.code).toBe('E_METRICS_INVALID_OPTION');
     expect(error.message).toContain("'none', 'macro', 'micro', 'weighted'");
     const zeroDivision = 'warn' as unknown as ZeroDivision;
     expect(thrown(() => classificationReport([0], [0], { numClasses: 2, zeroDivision })).message).toContain(
@@ -117,7 +117,7 @@ describe('option and input errors', () => {
   });
 
   it('rejects bad confusion matrices', () => {
-    expect(thrown(() => classificationReportFromConfusionMatrix([[1, 2], [3]])).code).toBe('INVALID_SHAPE');
+    expect(thrown(() => classificationReportFromConfusionMatrix([[1, 2], [3]])).code).toBe('E_METRICS_INVALID_SHAPE');
     expect(
       thrown(() =>
         classificationReportFromConfusionMatrix([
@@ -126,7 +126,7 @@ describe('option and input errors', () => {
         ]),
       ).message,
     ).toContain('matrix[0][1]');
-    expect(thrown(() => classificationReportFromConfusionMatrix([[0]])).code).toBe('EMPTY_INPUT');
+    expect(thrown(() => classificationReportFromConfusionMatrix([[0]])).code).toBe('E_METRICS_EMPTY_INPUT');
   });
 });
 
@@ -138,8 +138,8 @@ describe('accuracy', () => {
 
   it('checks labels against numClasses when given, naming argument and index', () => {
     expect(thrown(() => accuracy([0, 1], [0, 5], { numClasses: 3 })).message).toContain('yPred[1] is 5');
-    expect(thrown(() => accuracy([0, -1], [0, 1])).code).toBe('LABEL_OUT_OF_RANGE');
-    expect(thrown(() => accuracy([0, 0.5], [0, 1])).code).toBe('LABEL_NOT_INTEGER');
-    expect(thrown(() => accuracy([0, 1], [0])).code).toBe('LENGTH_MISMATCH');
+    expect(thrown(() => accuracy([0, -1], [0, 1])).code).toBe('E_METRICS_LABEL_OUT_OF_RANGE');
+    expect(thrown(() => accuracy([0, 0.5], [0, 1])).code).toBe('E_METRICS_LABEL_NOT_INTEGER');
+    expect(thrown(() => accuracy([0, 1], [0])).code).toBe('E_METRICS_LENGTH_MISMATCH');
   });
 });

@@ -57,7 +57,7 @@ function zeroDivisionValue(zeroDivision: ZeroDivision | undefined): number {
   if (zeroDivision === undefined || zeroDivision === 0) return 0;
   if (zeroDivision === 1) return 1;
   if (zeroDivision === 'nan') return Number.NaN;
-  throw new MetricsError('INVALID_OPTION', `zeroDivision must be 0, 1 or 'nan', got ${String(zeroDivision)}.`);
+  throw new MetricsError('E_METRICS_INVALID_OPTION', `zeroDivision must be 0, 1 or 'nan', got ${String(zeroDivision)}.`);
 }
 
 /** Precision, recall and F1 from true positives, predicted count and true count; `undefined` is 0/0. */
@@ -182,7 +182,7 @@ export function precisionRecallF1(
 ): ClassMetrics[] | AverageMetrics {
   if (!AVERAGES.includes(options.average)) {
     throw new MetricsError(
-      'INVALID_OPTION',
+      'E_METRICS_INVALID_OPTION',
       `average must be one of ${AVERAGES.map((name) => `'${name}'`).join(', ')}, got ${String(options.average)}.`,
     );
   }
@@ -228,14 +228,14 @@ export function classificationReportFromConfusionMatrix(
   matrix.forEach((row, trueClass) => {
     if (row.length !== numClasses) {
       throw new MetricsError(
-        'INVALID_SHAPE',
+        'E_METRICS_INVALID_SHAPE',
         `matrix[${trueClass}] has ${row.length} entries but the matrix has ${numClasses} rows; pass a square confusion matrix.`,
       );
     }
     row.forEach((count, predictedClass) => {
       if (!(count >= 0 && Number.isFinite(count))) {
         throw new MetricsError(
-          'INVALID_OPTION',
+          'E_METRICS_INVALID_OPTION',
           `matrix[${trueClass}][${predictedClass}] is ${String(count)}; confusion counts must be non-negative numbers.`,
         );
       }
@@ -243,7 +243,7 @@ export function classificationReportFromConfusionMatrix(
     });
   });
   if (numClasses === 0 || counts.every((count) => count === 0)) {
-    throw new MetricsError('EMPTY_INPUT', 'matrix counts no samples; metrics need at least one sample.');
+    throw new MetricsError('E_METRICS_EMPTY_INPUT', 'matrix counts no samples; metrics need at least one sample.');
   }
   return reportFromConfusionCounts(counts, numClasses, options.zeroDivision);
 }

@@ -32,7 +32,7 @@ describe('mcnemar', () => {
   it('names the argument and index of bad labels and rejects mismatched lengths', () => {
     expect(thrown(() => mcnemar([0, 1], [0, 1.5], [0, 1])).message).toContain('predA[1] is 1.5');
     expect(thrown(() => mcnemar([0, 1], [0, 1], [0, -1])).message).toContain('predB[1] is -1');
-    expect(thrown(() => mcnemar([0, 1], [0, 1], [0])).code).toBe('LENGTH_MISMATCH');
+    expect(thrown(() => mcnemar([0, 1], [0, 1], [0])).code).toBe('E_METRICS_LENGTH_MISMATCH');
   });
 });
 
@@ -111,7 +111,7 @@ describe('pairedBootstrapDifferenceCI', () => {
   });
 
   it('rejects mismatched lengths', () => {
-    expect(thrown(() => pairedBootstrapDifferenceCI([0, 1], [0, 1], [0])).code).toBe('LENGTH_MISMATCH');
+    expect(thrown(() => pairedBootstrapDifferenceCI([0, 1], [0, 1], [0])).code).toBe('E_METRICS_LENGTH_MISMATCH');
   });
 });
 

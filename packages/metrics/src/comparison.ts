@@ -92,7 +92,7 @@ function percentileBootstrap(
     const value = statistic(indices);
     if (Number.isNaN(value)) {
       throw new MetricsError(
-        'INVALID_OPTION',
+        'E_METRICS_INVALID_OPTION',
         `metric returned NaN on bootstrap resample ${resample}; use a metric defined on every resample (e.g. zeroDivision 0).`,
       );
     }

@@ -21,30 +21,30 @@ describe('confusionMatrix', () => {
 
   it('rejects arrays of different lengths, naming both', () => {
     const error = thrown(() => confusionMatrix([0, 1], [0], 2));
-    expect(error.code).toBe('LENGTH_MISMATCH');
+    expect(error.code).toBe('E_METRICS_LENGTH_MISMATCH');
     expect(error.message).toContain('yPred has 1 entries but yTrue has 2');
   });
 
   it('rejects empty input', () => {
-    expect(thrown(() => confusionMatrix([], [], 2)).code).toBe('EMPTY_INPUT');
+    expect(thrown(() => confusionMatrix([], [], 2)).code).toBe('E_METRICS_EMPTY_INPUT');
   });
 
   it('names the argument and index of a label outside [0, numClasses)', () => {
     const error = thrown(() => confusionMatrix([0, 1, 2], [0, 1, 3], 3));
-    expect(error.code).toBe('LABEL_OUT_OF_RANGE');
+    expect(error.code).toBe('E_METRICS_LABEL_OUT_OF_RANGE');
     expect(error.message).toContain('yPred[2] is 3');
     expect(thrown(() => confusionMatrix([0, -1], [0, 0], 3)).message).toContain('yTrue[1] is -1');
   });
 
   it('names the argument and index of a non-integer label', () => {
     const error = thrown(() => confusionMatrix([0, 1.5], [0, 1], 3));
-    expect(error.code).toBe('LABEL_NOT_INTEGER');
+    expect(error.code).toBe('E_METRICS_LABEL_NOT_INTEGER');
     expect(error.message).toContain('yTrue[1] is 1.5');
     expect(thrown(() => confusionMatrix([0, 1], [Number.NaN, 1], 3)).message).toContain('yPred[0] is NaN');
   });
 
   it('rejects a numClasses that is not a positive integer', () => {
-    expect(thrown(() => confusionMatrix([0], [0], 0)).code).toBe('INVALID_OPTION');
+    expect(thrown(() => confusionMatrix([0], [0], 0)).code).toBe('E_METRICS_INVALID_OPTION');
     expect(thrown(() => confusionMatrix([0], [0], 2.5)).message).toContain('numClasses');
   });
 });
@@ -71,6 +71,6 @@ describe('mostConfusedPairs', () => {
   });
 
   it('rejects a matrix that is not square', () => {
-    expect(thrown(() => mostConfusedPairs([[1, 2], [3]])).code).toBe('INVALID_SHAPE');
+    expect(thrown(() => mostConfusedPairs([[1, 2], [3]])).code).toBe('E_METRICS_INVALID_SHAPE');
   });
 });

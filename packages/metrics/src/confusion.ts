@@ -55,7 +55,7 @@ export function mostConfusedPairs(matrix: number[][], options: MostConfusedPairs
   matrix.forEach((row, trueClass) => {
     if (row.length !== matrix.length) {
       throw new MetricsError(
-        'INVALID_SHAPE',
+        'E_METRICS_INVALID_SHAPE',
         `matrix[${trueClass}] has ${row.length} entries but the matrix has ${matrix.length} rows; pass a square confusion matrix.`,
       );
     }

@@ -4,19 +4,22 @@ import { MetricsError } from './index.js';
 describe('MetricsError', () => {
   it('carries a code, a message and a cause', () => {
     const cause = new Error('underlying');
-    const error = new MetricsError('INVALID_OPTION', 'bins must be an integer', { cause });
+    const error = new MetricsError('E_METRICS_INVALID_OPTION', 'bins must be an integer', { cause });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('MetricsError');
-    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.code).toBe('E_METRICS_INVALID_OPTION');
     expect(error.cause).toBe(cause);
   });
 
-  it('recognises errors from another copy of the package by name and code', () => {
-    const foreign = Object.assign(new Error('x'), { name: 'MetricsError', code: 'EMPTY_INPUT' });
+  it('recognises errors from another copy of the package by the shared brand and the code prefix', () => {
+    // Another bundle's MetricsError: another class, but the same Symbol.for brand that FmnistError sets.
+    const foreign = Object.assign(new Error('x'), { name: 'MetricsError', code: 'E_METRICS_EMPTY_INPUT' });
+    Object.defineProperty(foreign, Symbol.for('@fmnist/error'), { value: true });
+    expect(MetricsError.isInstance(Object.assign(new Error('x'), { code: 'E_METRICS_EMPTY_INPUT' }))).toBe(false);
     expect(MetricsError.isInstance(foreign)).toBe(true);
-    expect(MetricsError.isInstance(new MetricsError('EMPTY_INPUT', 'x'))).toBe(true);
+    expect(MetricsError.isInstance(new MetricsError('E_METRICS_EMPTY_INPUT', 'x'))).toBe(true);
     expect(MetricsError.isInstance(new Error('x'))).toBe(false);
-    expect(MetricsError.isInstance({ name: 'MetricsError', code: 'EMPTY_INPUT' })).toBe(false);
+    expect(MetricsError.isInstance({ name: 'MetricsError', code: 'E_METRICS_EMPTY_INPUT' })).toBe(false);
     expect(MetricsError.isInstance(undefined)).toBe(false);
   });
 });

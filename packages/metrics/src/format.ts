@@ -35,7 +35,7 @@ function resolveNames(report: ClassificationReport, options: FormatReportOptions
     : Array.from({ length: report.numClasses }, (_, index) => String(index));
   if (names.length !== report.numClasses) {
     throw new MetricsError(
-      'INVALID_OPTION',
+      'E_METRICS_INVALID_OPTION',
       `classNames has ${names.length} names but the report has ${report.numClasses} classes; pass one name per class.`,
     );
   }

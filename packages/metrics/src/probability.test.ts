@@ -51,7 +51,7 @@ describe('logLoss', () => {
   });
 
   it('rejects an eps outside [0, 0.5)', () => {
-    expect(thrown(() => logLoss([0], [[1, 0]], { eps: 0.7 })).code).toBe('INVALID_OPTION');
+    expect(thrown(() => logLoss([0], [[1, 0]], { eps: 0.7 })).code).toBe('E_METRICS_INVALID_OPTION');
   });
 });
 
@@ -102,14 +102,14 @@ describe('probability input checks', () => {
 
   it('names the index of a NaN or negative probability', () => {
     const error = thrown(() => logLoss([0, 1], [good[0]!, [Number.NaN, 1]]));
-    expect(error.code).toBe('INVALID_PROBABILITY');
+    expect(error.code).toBe('E_METRICS_INVALID_PROBABILITY');
     expect(error.message).toContain('proba[1][0] is NaN');
     expect(thrown(() => topKAccuracy([0], [[-0.1, 1.1]], 1)).message).toContain('proba[0][0] is -0.1');
   });
 
   it('names the row whose probabilities do not sum to 1', () => {
     const error = thrown(() => calibration([0, 1], [good[0]!, [0.5, 0.6]]));
-    expect(error.code).toBe('PROBABILITY_ROW_SUM');
+    expect(error.code).toBe('E_METRICS_PROBABILITY_ROW_SUM');
     expect(error.message).toContain('proba[1] sums to 1.1');
   });
 
@@ -121,11 +121,11 @@ describe('probability input checks', () => {
   it('rejects ragged rows, a flat array without numClasses and a flat array of the wrong length', () => {
     expect(thrown(() => logLoss([0, 1], [[0.5, 0.5], [1]])).message).toContain('proba[1] has 1 entries, expected 2');
     expect(thrown(() => logLoss([0], new Float64Array([0.5, 0.5]))).message).toContain('pass { numClasses }');
-    expect(thrown(() => logLoss([0], new Float64Array([0.5, 0.5, 0]), { numClasses: 2 })).code).toBe('INVALID_SHAPE');
+    expect(thrown(() => logLoss([0], new Float64Array([0.5, 0.5, 0]), { numClasses: 2 })).code).toBe('E_METRICS_INVALID_SHAPE');
   });
 
   it('checks the labels against the rows', () => {
-    expect(thrown(() => logLoss([0], good)).code).toBe('LENGTH_MISMATCH');
+    expect(thrown(() => logLoss([0], good)).code).toBe('E_METRICS_LENGTH_MISMATCH');
     expect(thrown(() => logLoss([0, 2], good)).message).toContain('yTrue[1] is 2');
   });
 });

@@ -59,7 +59,7 @@ export function logLoss(yTrue: Labels, probabilities: Probabilities, options: Lo
   const { values, rows, numClasses, epsilon } = readWithLabels(yTrue, probabilities, options);
   const eps = options.eps === undefined || options.eps === 'auto' ? epsilon : options.eps;
   if (!(eps >= 0 && eps < 0.5)) {
-    throw new MetricsError('INVALID_OPTION', `eps must be 'auto' or a number in [0, 0.5), got ${String(eps)}.`);
+    throw new MetricsError('E_METRICS_INVALID_OPTION', `eps must be 'auto' or a number in [0, 0.5), got ${String(eps)}.`);
   }
   const clip = (value: number) => Math.min(Math.max(value, eps), 1 - eps);
   let total = 0;

@@ -13,7 +13,7 @@ export type Probabilities = readonly ArrayLike<number>[] | Float32Array | Float6
 /** Throws unless `value` is an integer at least `minimum`. */
 export function assertInteger(value: number, name: string, minimum: number): void {
   if (!Number.isInteger(value) || value < minimum) {
-    throw new MetricsError('INVALID_OPTION', `${name} must be an integer >= ${minimum}, got ${String(value)}.`);
+    throw new MetricsError('E_METRICS_INVALID_OPTION', `${name} must be an integer >= ${minimum}, got ${String(value)}.`);
   }
 }
 
@@ -21,7 +21,7 @@ export function assertInteger(value: number, name: string, minimum: number): voi
 export function assertOpenUnitInterval(value: number, name: string): void {
   if (!(value > 0 && value < 1)) {
     throw new MetricsError(
-      'INVALID_OPTION',
+      'E_METRICS_INVALID_OPTION',
       `${name} must be a number strictly between 0 and 1, got ${String(value)}.`,
     );
   }
@@ -34,13 +34,13 @@ export function assertSameLength(arrays: Record<string, ArrayLike<unknown>>): nu
   for (const [name, array] of entries.slice(1)) {
     if (array.length !== first.length) {
       throw new MetricsError(
-        'LENGTH_MISMATCH',
+        'E_METRICS_LENGTH_MISMATCH',
         `${name} has ${array.length} entries but ${firstName} has ${first.length}; pass one entry per sample to both.`,
       );
     }
   }
   if (first.length === 0) {
-    throw new MetricsError('EMPTY_INPUT', `${firstName} is empty; metrics need at least one sample.`);
+    throw new MetricsError('E_METRICS_EMPTY_INPUT', `${firstName} is empty; metrics need at least one sample.`);
   }
   return first.length;
 }
@@ -53,12 +53,12 @@ export function labelError(name: string, index: number, value: number, numClasse
   const range = numClasses === undefined ? 'non-negative integers' : `integers in [0, ${numClasses})`;
   if (!Number.isInteger(value)) {
     return new MetricsError(
-      'LABEL_NOT_INTEGER',
+      'E_METRICS_LABEL_NOT_INTEGER',
       `${name}[${index}] is ${String(value)}; class labels must be ${range}.`,
     );
   }
   return new MetricsError(
-    'LABEL_OUT_OF_RANGE',
+    'E_METRICS_LABEL_OUT_OF_RANGE',
     `${name}[${index}] is ${value}; class labels must be ${range}${numClasses === undefined ? '' : ' (check numClasses or the labels)'}.`,
   );
 }
@@ -99,7 +99,7 @@ export function readProbabilities(
 ): ProbabilityTable {
   const tolerance = options.rowSumTolerance ?? 1e-4;
   if (!(tolerance >= 0 && tolerance < 1)) {
-    throw new MetricsError('INVALID_OPTION', `rowSumTolerance must be a number in [0, 1), got ${String(tolerance)}.`);
+    throw new MetricsError('E_METRICS_INVALID_OPTION', `rowSumTolerance must be a number in [0, 1), got ${String(tolerance)}.`);
   }
   let values: ArrayLike<number>;
   let numClasses: number;
@@ -107,7 +107,7 @@ export function readProbabilities(
   if (probabilities instanceof Float32Array || probabilities instanceof Float64Array) {
     if (options.numClasses === undefined) {
       throw new MetricsError(
-        'INVALID_SHAPE',
+        'E_METRICS_INVALID_SHAPE',
         `${name} is a flat ${probabilities.constructor.name}; pass { numClasses } to say how long each row is.`,
       );
     }
@@ -115,7 +115,7 @@ export function readProbabilities(
     assertInteger(numClasses, 'numClasses', 1);
     if (probabilities.length % numClasses !== 0) {
       throw new MetricsError(
-        'INVALID_SHAPE',
+        'E_METRICS_INVALID_SHAPE',
         `${name} has ${probabilities.length} values, not a multiple of numClasses (${numClasses}).`,
       );
     }
@@ -129,7 +129,7 @@ export function readProbabilities(
       const rowValues = probabilities[row];
       if (rowValues?.length !== numClasses) {
         throw new MetricsError(
-          'INVALID_SHAPE',
+          'E_METRICS_INVALID_SHAPE',
           `${name}[${row}] has ${rowValues?.length ?? 'no'} entries, expected ${numClasses} (one per class).`,
         );
       }
@@ -144,7 +144,7 @@ export function readProbabilities(
       const value = values[row * numClasses + column]!;
       if (!(value >= 0 && value <= 1 + tolerance)) {
         throw new MetricsError(
-          'INVALID_PROBABILITY',
+          'E_METRICS_INVALID_PROBABILITY',
           `${name}[${row}][${column}] is ${String(value)}; probabilities must be numbers in [0, 1] (apply softmax to scores first).`,
         );
       }
@@ -152,7 +152,7 @@ export function readProbabilities(
     }
     if (!(Math.abs(sum - 1) <= tolerance)) {
       throw new MetricsError(
-        'PROBABILITY_ROW_SUM',
+        'E_METRICS_PROBABILITY_ROW_SUM',
         `${name}[${row}] sums to ${sum}, not 1 (tolerance ${tolerance}); pass normalised probabilities, e.g. softmax outputs.`,
       );
     }
