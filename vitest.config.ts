@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-// One run over every package and app; the JSON report feeds the totals line that .ci/run prints.
+// One run over every package and app, and the repository's own scripts; the JSON report feeds the totals line that
+// .ci/run prints.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: [
+      'packages/*',
+      'apps/*',
+      { test: { name: 'scripts', include: ['scripts/**/*.test.ts'], testTimeout: 60_000 } },
+    ],
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

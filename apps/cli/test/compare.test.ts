@@ -2,12 +2,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePrerequisite } from '@fmnist/internal/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BUILT, listTree, runCli, temporaryEntries } from './cli-run.js';
 
 const HAS_DATA = existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
+const withBuildAndData = requirePrerequisite(BUILT && HAS_DATA, 'the built CLI (run pnpm build) and the real data');
 
-describe.runIf(BUILT)('fmnist compare flags', () => {
+requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist compare flags', () => {
   it.each([
     [['--epochs', '0'], /--epochs must be a whole number from 1 to 1000, got '0'/],
     [['--cnn-epochs', 'many'], /--cnn-epochs must be a whole number/],
@@ -37,7 +39,7 @@ describe.runIf(BUILT)('fmnist compare flags', () => {
   });
 });
 
-describe.runIf(BUILT && HAS_DATA)('fmnist compare on a small subset', () => {
+withBuildAndData('fmnist compare on a small subset', () => {
   const root = mkdtempSync(join(tmpdir(), 'fmnist-compare-'));
   const out = join(root, 'run');
   let result: Awaited<ReturnType<typeof runCli>>;
@@ -148,7 +150,7 @@ describe.runIf(BUILT && HAS_DATA)('fmnist compare on a small subset', () => {
   });
 });
 
-describe.runIf(BUILT && HAS_DATA)('fmnist compare interrupted with Ctrl-C', () => {
+withBuildAndData('fmnist compare interrupted with Ctrl-C', () => {
   const root = mkdtempSync(join(tmpdir(), 'fmnist-compare-sigint-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

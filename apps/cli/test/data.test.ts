@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { FASHION_MNIST_FILES } from '@fmnist/dataset';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePrerequisite } from '@fmnist/internal/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin/fmnist.js', import.meta.url));
 const BUILT = existsSync(fileURLToPath(new URL('../dist/main.js', import.meta.url)));
@@ -50,7 +51,7 @@ function expectOneErrorLine(result: Result, code: string) {
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
-describe.runIf(BUILT)('fmnist data', () => {
+requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist data', () => {
   const root = mkdtempSync(join(tmpdir(), 'fmnist-cli-data-'));
   let server: Server;
   let mirror = '';

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLASS_NAMES } from '@fmnist/dataset';
+import { requirePrerequisite } from '@fmnist/internal/testing';
 import { createModel, saveModel, selectBackend } from '@fmnist/models';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BUILT, runCli } from './cli-run.js';
 
 /** A light photo with a dark trouser-like shape: tall and narrow. */
@@ -18,7 +19,7 @@ function photo(width: number, height: number): Uint8Array {
   return data;
 }
 
-describe.runIf(BUILT)('fmnist predict', () => {
+requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist predict', () => {
   const root = mkdtempSync(join(tmpdir(), 'fmnist-predict-'));
   const modelDir = join(root, 'model');
   const pngPath = join(root, 'trousers.png');

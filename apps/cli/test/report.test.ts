@@ -2,12 +2,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requirePrerequisite } from '@fmnist/internal/testing';
 import { saveStudy } from '@fmnist/viz/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BUILT, listTree, runCli, temporaryEntries } from './cli-run.js';
 import { fixtureStudy } from './study-fixture.js';
 
-describe.runIf(BUILT)('fmnist report --from', () => {
+requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist report --from', () => {
   const root = mkdtempSync(join(tmpdir(), 'fmnist-report-'));
   const run = join(root, 'run');
   afterAll(() => rmSync(root, { recursive: true, force: true }));

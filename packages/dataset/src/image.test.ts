@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { requirePrerequisite } from '@fmnist/internal/testing';
 import { describe, expect, it } from 'vitest';
 import { type RgbaImage, toFashionMnistImage } from './image.js';
 import { loadFashionMnist } from './node/fashion-mnist.js';
@@ -115,7 +116,7 @@ function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return covariance / Math.sqrt(varianceA * varianceB);
 }
 
-describe.runIf(existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz'))(
+requirePrerequisite(existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz'), 'the real data')(
   'toFashionMnistImage on real test images turned into product photos',
   () => {
     it('recovers the original 28x28 image from a 10x enlarged, inverted (dark on white) copy', async () => {

@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requirePrerequisite } from '@fmnist/internal/testing';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 // Debian's chromium (`.ci/run` installs it); CHROMIUM_PATH points elsewhere on other systems.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -36,7 +37,10 @@ window.result = {
 };
 </script>`;
 
-describe.runIf(BUILT && existsSync(executablePath))('the browser entry in headless Chromium', () => {
+requirePrerequisite(
+  BUILT && existsSync(executablePath),
+  `the built dataset (run pnpm build) and Chromium at ${executablePath}`,
+)('the browser entry in headless Chromium', () => {
   it('fetches, verifies and decodes the test split, and reports a truncated buffer as a DatasetError', async () => {
     const requests: string[] = [];
     const server = createServer((request, response) => {

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { requirePrerequisite } from '@fmnist/internal/testing';
+import { expect, it } from 'vitest';
 import { countClasses } from '../split.js';
 import { loadPreparedFashionMnist } from './prepare.js';
 
 const SYSTEM_DIR = '/usr/share/datasets/fashion-mnist';
 
-describe.runIf(existsSync(`${SYSTEM_DIR}/train-images-idx3-ubyte.gz`))('loadPreparedFashionMnist (real data)', () => {
+requirePrerequisite(
+  existsSync(`${SYSTEM_DIR}/train-images-idx3-ubyte.gz`),
+  'the real data in /usr/share/datasets/fashion-mnist',
+)('loadPreparedFashionMnist (real data)', () => {
   it('loads both splits and prepares a stratified subset with a validation hold-out', async () => {
     const prepared = await loadPreparedFashionMnist({ dataDir: SYSTEM_DIR, limit: 1200, seed: 0 });
     expect(prepared.train.count).toBe(1100);
