@@ -2,7 +2,7 @@
 """PyTorch reference for side-by-side benchmarks of the FashionMNIST models.
 
 Trains and evaluates the reference architectures described in
-shared/reference/MODELS.md with PyTorch on the CPU, and prints one JSON line
+docs/reference-models.md with PyTorch on the CPU, and prints one JSON line
 per model with its throughput and test accuracy. It is the peer that a user
 would otherwise pick; run it in the same process tree as the project's own
 benchmark so that the ratio of the two is measured on the same machine state.
@@ -10,8 +10,8 @@ benchmark so that the ratio of the two is measured on the same machine state.
 Needs: Debian's python3-torch and dataset-fashion-mnist packages
 (`apt-get install -y python3-torch dataset-fashion-mnist`), run with /usr/bin/python3.
 
-This is a verbatim copy of shared/reference/torch_fmnist.py (only this paragraph and the usage paths differ);
-`fmnist bench --against-pytorch` runs it.
+`fmnist bench --against-pytorch` runs it after its own run, with the same model, data, epochs, `--limit` and
+thread count.
 
 Usage:
   /usr/bin/python3 apps/cli/bench/torch_fmnist.py --model cnn --epochs 1 --threads 2

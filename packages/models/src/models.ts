@@ -221,7 +221,7 @@ export function createCnnModel(options: CnnOptions = {}): tf.LayersModel {
 }
 
 /**
- * Exactly the architectures of the reference table (shared/reference/MODELS.md), so that benchmarks compare like with
+ * Exactly the architectures of the reference table (docs/reference-models.md), so that benchmarks compare like with
  * like: no batch norm, no dropout, seeded. `initialisation` 'tfjs' (the default, as MODELS.md asks: each framework's
  * default) uses Glorot uniform kernels and zero biases; 'pytorch' draws weights and biases the way PyTorch's Linear
  * and Conv2d do (uniform on ±1/√fanIn), to compare the two frameworks' training from the same kind of start.

@@ -1,11 +1,11 @@
 /**
- * The figures `fmnist bench` reports: a reference model of shared/reference/MODELS.md trained on the current backend
+ * The figures `fmnist bench` reports: a reference model of docs/reference-models.md trained on the current backend
  * exactly as the PyTorch reference script trains its own (batch 64, Adam 1e-3), then timed on inference.
  */
 import { createReferenceModel, type ReferenceInitialisation } from '../models.js';
 import { predict } from '../predict-node.js';
 import { train } from '../train.js';
-import type { BatchProgress, EpochResult, LabelledImages, ModelKind } from '../types.js';
+import type { BatchProgress, EpochResult, LabeledImages, ModelKind } from '../types.js';
 
 /** Fixed by the reference protocol (MODELS.md), so our figures and PyTorch's measure the same work. */
 export const BENCHMARK_BATCH_SIZE = 64;
@@ -53,8 +53,8 @@ export interface BenchmarkResult {
 /** Trains `createReferenceModel(kind)` on `trainData`, then classifies `testData`; disposes the model. */
 export async function benchmarkReferenceModel(
   kind: ModelKind,
-  trainData: LabelledImages,
-  testData: LabelledImages,
+  trainData: LabeledImages,
+  testData: LabeledImages,
   options: BenchmarkOptions = {},
 ): Promise<BenchmarkResult> {
   const epochs = options.epochs ?? 1;

@@ -162,7 +162,7 @@ function matMulAndSums(seed: number): Float32Array[] {
   });
 }
 
-/** The reference CNN of shared/reference/MODELS.md, weights from a fixed seed. */
+/** The reference CNN of docs/reference-models.md, weights from a fixed seed. */
 function referenceCnn(): tfl.LayersModel {
   const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
   return tfl.sequential({
