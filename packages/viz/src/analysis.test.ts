@@ -6,7 +6,7 @@ import {
   classSamples,
   confusedPairs,
   disagreements,
-  generalisationGap,
+  generalizationGap,
   mostConfidentMistakes,
   reliability,
 } from './analysis.js';
@@ -68,14 +68,14 @@ describe('class pairs, samples, gaps', () => {
     expect(classSamples(Uint8Array.of(2, 0, 2, 2, 1, 0), 3, 2)).toEqual([[1, 5], [4], [0, 2]]);
   });
 
-  it('classesByF1 ranks worst first; generalisationGap subtracts test accuracy', () => {
+  it('classesByF1 ranks worst first; generalizationGap subtracts test accuracy', () => {
     const study = makeFixtureStudy({ count: 300 });
     const linear = study.models[0]!;
     const ranked = classesByF1(linear);
     expect(ranked[0]!.f1).toBe(Math.min(...linear.test.report.perClass.map((scores) => scores.f1)));
-    expect(generalisationGap(linear).trainToTest).toBeCloseTo(linear.train!.accuracy - linear.test.report.accuracy, 12);
+    expect(generalizationGap(linear).trainToTest).toBeCloseTo(linear.train!.accuracy - linear.test.report.accuracy, 12);
     const { train: _train, validation: _validation, ...bare } = linear;
-    expect(generalisationGap(bare)).toEqual({});
+    expect(generalizationGap(bare)).toEqual({});
   });
 
   it('reliability uses the study bins when present and computes them from probabilities otherwise', () => {

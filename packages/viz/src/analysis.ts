@@ -136,7 +136,7 @@ export function classesByF1(model: StudyModel): { classIndex: number; f1: number
 }
 
 /** Accuracy lost from training (and validation) to test, in fractions; undefined where the study lacks the figure. */
-export function generalisationGap(model: StudyModel): { trainToTest?: number; validationToTest?: number } {
+export function generalizationGap(model: StudyModel): { trainToTest?: number; validationToTest?: number } {
   const gap: { trainToTest?: number; validationToTest?: number } = {};
   const testAccuracy = model.test.report.accuracy;
   if (model.train) gap.trainToTest = model.train.accuracy - testAccuracy;

@@ -27,12 +27,14 @@ function reachableImports(entry: string): { from: string; specifier: string }[] 
 describe('entry points', () => {
   it('the main entry reaches no Node built-in and no native module, so browsers can bundle it', () => {
     const specifiers = new Set(reachableImports('index.ts').map((item) => item.specifier));
-    expect([...specifiers].sort()).toEqual(['@fmnist/metrics', 'vega', 'vega-lite']);
+    // @fmnist/internal's main entry is browser-safe too; its Node half (`@fmnist/internal/node`) must not appear here.
+    expect([...specifiers].sort()).toEqual(['@fmnist/internal', '@fmnist/metrics', 'vega', 'vega-lite']);
   });
 
   it('the Node entry is where resvg and the file system come in', () => {
     const specifiers = new Set(reachableImports('node.ts').map((item) => item.specifier));
     expect(specifiers).toContain('@resvg/resvg-js');
     expect(specifiers).toContain('node:fs/promises');
+    expect(specifiers).toContain('@fmnist/internal/node');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * @fmnist/viz: figures (Vega-Lite specs rendered to SVG) and the HTML/Markdown report of a FashionMNIST model study,
- * and the study itself assembled from trained models' evaluations. This entry is browser-safe; PNG rasterising and
+ * and the study itself assembled from trained models' evaluations. This entry is browser-safe; PNG rasterizing and
  * file reading and writing live in `@fmnist/viz/node`.
  */
 
@@ -12,7 +12,7 @@ export {
   type Disagreement,
   type Disagreements,
   disagreements,
-  generalisationGap,
+  generalizationGap,
   type Mistake,
   mostConfidentMistakes,
   reliability,

@@ -36,7 +36,7 @@ describe('svgToPng', () => {
   it('rejects a scale outside (0, 8]', async () => {
     expect(
       await errorCode(svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>', { scale: 0 })),
-    ).toBe('INVALID_OPTION');
+    ).toBe('E_VIZ_INVALID_OPTION');
   });
 });
 
@@ -85,16 +85,17 @@ describe('renderFigures', () => {
   });
 
   it('rejects unknown formats, invalid studies and unwritable directories with their codes', async () => {
-    expect(await errorCode(renderFigures(study, { formats: ['gif' as 'png'] }))).toBe('INVALID_OPTION');
-    expect(await errorCode(renderFigures({ ...study, classNames: ['one'] }))).toBe('INVALID_STUDY');
+    expect(await errorCode(renderFigures(study, { formats: ['gif' as 'png'] }))).toBe('E_VIZ_INVALID_OPTION');
+    expect(await errorCode(renderFigures({ ...study, classNames: ['one'] }))).toBe('E_VIZ_INVALID_STUDY');
     const file = join(scratch, 'a-file');
     await writeFile(file, 'x');
-    expect(await errorCode(renderFigures(study, { outDir: join(file, 'below') }))).toBe('WRITE_FAILED');
+    expect(await errorCode(renderFigures(study, { outDir: join(file, 'below') }))).toBe('E_VIZ_WRITE_FAILED');
     // A figure file that cannot be replaced (a directory in its place) fails that render, not the process.
     const blocked = join(scratch, 'blocked');
     await mkdir(join(blocked, 'class-samples.svg'), { recursive: true });
-    expect(await errorCode(renderFigures(study, { outDir: blocked, formats: ['svg'] }))).toBe('WRITE_FAILED');
-    expect((await readdir(blocked)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(await errorCode(renderFigures(study, { outDir: blocked, formats: ['svg'] }))).toBe('E_VIZ_WRITE_FAILED');
+    // No temporary file (`.<name>.tmp-<pid>-<hex>`) is left behind.
+    expect((await readdir(blocked)).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });
 
@@ -118,7 +119,7 @@ describe('renderReport', () => {
 
   it('needs an outDir', async () => {
     expect(await errorCode(renderReport(makeFixtureStudy({ count: 50 }), {} as { outDir: string }))).toBe(
-      'INVALID_OPTION',
+      'E_VIZ_INVALID_OPTION',
     );
   });
 });

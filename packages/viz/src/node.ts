@@ -1,11 +1,12 @@
 /**
- * @fmnist/viz/node: the Node-only half — PNG rasterising with resvg (a prebuilt Rust binary from npm), writing
+ * @fmnist/viz/node: the Node-only half — PNG rasterizing with resvg (a prebuilt Rust binary from npm), writing
  * figures and the report to disk, and saving and loading studies. Everything browser-safe is re-exported, so Node code needs only this entry.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { writeFileAtomic } from '@fmnist/internal/node';
 import { renderAsync } from '@resvg/resvg-js';
 import { VizError } from './errors.js';
 import { encodeGrayPng, type GrayPngOptions } from './png.js';
@@ -39,12 +40,12 @@ export interface PngRenderOptions {
 
 function checkScale(scale: number): number {
   if (!(Number.isFinite(scale) && scale > 0 && scale <= 8)) {
-    throw new VizError('INVALID_OPTION', `pngScale must be a number in (0, 8], got ${scale}.`);
+    throw new VizError('E_VIZ_INVALID_OPTION', `pngScale must be a number in (0, 8], got ${scale}.`);
   }
   return scale;
 }
 
-/** Rasterises an SVG (e.g. from `renderSvg`) to PNG bytes with resvg, off the main thread. */
+/** Rasterizes an SVG (e.g. from `renderSvg`) to PNG bytes with resvg, off the main thread. */
 export async function svgToPng(svg: string, options: PngRenderOptions = {}): Promise<Uint8Array> {
   const scale = checkScale(options.scale ?? 2);
   const fontFiles = options.fontFiles ?? FONT_CANDIDATES.filter((file) => existsSync(file));
@@ -64,14 +65,14 @@ export async function svgToPng(svg: string, options: PngRenderOptions = {}): Pro
     return new Uint8Array(image.asPng());
   } catch (error) {
     throw new VizError(
-      'RENDER_FAILED',
-      `resvg could not rasterise the SVG: ${error instanceof Error ? error.message : String(error)}`,
+      'E_VIZ_RENDER_FAILED',
+      `resvg could not rasterize the SVG: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }
 }
 
-/** Greyscale PNG encoding with zlib compression (the browser-safe `encodeGrayPng` stores blocks uncompressed). */
+/** Grayscale PNG encoding with zlib compression (the browser-safe `encodeGrayPng` stores blocks uncompressed). */
 export function encodeGrayPngCompressed(
   pixels: Uint8Array,
   width: number,
@@ -111,17 +112,16 @@ export interface RenderFiguresOptions extends FigureOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Writes through a temporary name and renames, so readers never see half a file. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+/** Writes a figure or report file atomically (readers never see half a file); failures name the file. */
+async function writeOutput(path: string, data: string | Uint8Array): Promise<void> {
   try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
+    await writeFileAtomic(path, data);
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {});
-    throw new VizError('WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}. Check the directory.`, {
-      cause: error,
-    });
+    throw new VizError(
+      'E_VIZ_WRITE_FAILED',
+      `Could not write ${path}: ${(error as Error).message}. Check the directory.`,
+      { file: path, cause: error },
+    );
   }
 }
 
@@ -130,7 +130,8 @@ async function ensureDir(dir: string): Promise<string> {
   try {
     await mkdir(absolute, { recursive: true });
   } catch (error) {
-    throw new VizError('WRITE_FAILED', `Could not create directory ${absolute}: ${(error as Error).message}.`, {
+    throw new VizError('E_VIZ_WRITE_FAILED', `Could not create directory ${absolute}: ${(error as Error).message}.`, {
+      file: absolute,
       cause: error,
     });
   }
@@ -141,7 +142,7 @@ function checkFormats(formats: readonly FigureFormat[]): readonly FigureFormat[]
   for (const format of formats) {
     if (!FIGURE_FORMATS.includes(format)) {
       throw new VizError(
-        'INVALID_OPTION',
+        'E_VIZ_INVALID_OPTION',
         `Unknown figure format ${JSON.stringify(format)}; use one or more of ${FIGURE_FORMATS.join(', ')}.`,
       );
     }
@@ -149,7 +150,7 @@ function checkFormats(formats: readonly FigureFormat[]): readonly FigureFormat[]
   return formats;
 }
 
-/** Rasterises one rendered figure and writes its files. */
+/** Rasterizes one rendered figure and writes its files. */
 async function finishFigure(
   figure: FigureSpec,
   svg: string,
@@ -166,15 +167,15 @@ async function finishFigure(
     const base = join(outDir, figure.id);
     if (formats.includes('svg')) {
       rendered.files.svg = `${base}.svg`;
-      await writeAtomic(rendered.files.svg, svg);
+      await writeOutput(rendered.files.svg, svg);
     }
     if (rendered.png) {
       rendered.files.png = `${base}.png`;
-      await writeAtomic(rendered.files.png, rendered.png);
+      await writeOutput(rendered.files.png, rendered.png);
     }
     if (formats.includes('json')) {
       rendered.files.json = `${base}.vl.json`;
-      await writeAtomic(rendered.files.json, `${JSON.stringify(figure.spec, null, 2)}\n`);
+      await writeOutput(rendered.files.json, `${JSON.stringify(figure.spec, null, 2)}\n`);
     }
   }
   return rendered;
@@ -190,7 +191,7 @@ export async function renderFigures(study: Study, options: RenderFiguresOptions 
   const scale = checkScale(options.pngScale ?? 2);
   const outDir = options.outDir === undefined ? undefined : await ensureDir(options.outDir);
   const specs = figureSpecs(study, options);
-  // Vega renders on this thread; resvg rasterises on its own threads, so PNGs overlap the next SVGs.
+  // Vega renders on this thread; resvg rasterizes on its own threads, so PNGs overlap the next SVGs.
   const pending: Promise<RenderedFigure>[] = [];
   let renderError: unknown;
   for (const figure of specs) {
@@ -232,7 +233,10 @@ export interface ReportFiles {
 /** Renders the figures into `outDir/figures/` and writes `outDir/report.html` and `outDir/report.md`. */
 export async function renderReport(study: Study, options: RenderReportOptions): Promise<ReportFiles> {
   if (typeof options?.outDir !== 'string' || options.outDir === '') {
-    throw new VizError('INVALID_OPTION', 'renderReport needs options.outDir, the directory to write the report to.');
+    throw new VizError(
+      'E_VIZ_INVALID_OPTION',
+      'renderReport needs options.outDir, the directory to write the report to.',
+    );
   }
   const outDir = await ensureDir(options.outDir);
   const figuresDir = join(outDir, 'figures');
@@ -244,8 +248,8 @@ export async function renderReport(study: Study, options: RenderReportOptions): 
   });
   const htmlPath = join(outDir, 'report.html');
   const markdownPath = join(outDir, 'report.md');
-  await writeAtomic(htmlPath, reportHtml(study, figures, options));
-  await writeAtomic(
+  await writeOutput(htmlPath, reportHtml(study, figures, options));
+  await writeOutput(
     markdownPath,
     reportMarkdown(study, figures, { ...options, figurePath: (id) => `figures/${id}.svg` }),
   );

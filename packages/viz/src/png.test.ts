@@ -6,7 +6,7 @@ import { VizError } from './errors.js';
 import { encodeGrayPngCompressed } from './node.js';
 import { crc32, dataUri, encodeGrayPng, toBase64 } from './png.js';
 
-/** The pixels of a decoded greyscale PNG whose scanlines all use filter 0 (as ours do). */
+/** The pixels of a decoded grayscale PNG whose scanlines all use filter 0 (as ours do). */
 function pixelsOf(png: Uint8Array): { width: number; height: number; pixels: Uint8Array } {
   const decoded = decodePng(png);
   const pixels = new Uint8Array(decoded.width * decoded.height);
@@ -19,14 +19,14 @@ function pixelsOf(png: Uint8Array): { width: number; height: number; pixels: Uin
 }
 
 describe('encodeGrayPng', () => {
-  it('writes an 8-bit greyscale PNG whose size, CRCs and inflated length are right', () => {
+  it('writes an 8-bit grayscale PNG whose size, CRCs and inflated length are right', () => {
     const pixels = Uint8Array.from({ length: 28 * 28 }, (_, index) => index % 256);
     const decoded = decodePng(encodeGrayPng(pixels, 28, 28));
     expect([decoded.width, decoded.height, decoded.bitDepth, decoded.colorType]).toEqual([28, 28, 8, 0]);
     expect(decoded.scanlines.length).toBe(28 * (28 + 1));
   });
 
-  it('enlarges by nearest neighbour: every source pixel becomes a scale x scale block', () => {
+  it('enlarges by nearest neighbor: every source pixel becomes a scale x scale block', () => {
     const pixels = Uint8Array.from([0, 50, 100, 150, 200, 250]);
     const { width, height, pixels: out } = pixelsOf(encodeGrayPng(pixels, 3, 2, { scale: 4 }));
     expect([width, height]).toEqual([12, 8]);
@@ -71,14 +71,14 @@ describe('encodeGrayPng', () => {
     expect(compressed.length).toBeLessThan(encodeGrayPng(pixels, 64, 64).length / 10);
   });
 
-  it('rejects a pixel count that does not match the size, and bad scales, with INVALID_OPTION', () => {
+  it('rejects a pixel count that does not match the size, and bad scales, with E_VIZ_INVALID_OPTION', () => {
     expect(() => encodeGrayPng(new Uint8Array(10), 28, 28)).toThrow(/got 10 pixels for a 28x28 image/);
     for (const scale of [0, 1.5, 65]) {
       try {
         encodeGrayPng(new Uint8Array(4), 2, 2, { scale });
         expect.unreachable();
       } catch (error) {
-        expect(VizError.isInstance(error) && error.code).toBe('INVALID_OPTION');
+        expect(VizError.isInstance(error) && error.code).toBe('E_VIZ_INVALID_OPTION');
       }
     }
   });

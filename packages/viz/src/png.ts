@@ -1,8 +1,8 @@
-/** A small greyscale PNG encoder for image tiles, browser-safe: stored deflate blocks unless a compressor is given. */
+/** A small grayscale PNG encoder for image tiles, browser-safe: stored deflate blocks unless a compressor is given. */
 import { VizError } from './errors.js';
 
 export interface GrayPngOptions {
-  /** Whole-number nearest-neighbour enlargement, so each source pixel becomes a `scale` x `scale` square. Default 1. */
+  /** Whole-number nearest-neighbor enlargement, so each source pixel becomes a `scale` x `scale` square. Default 1. */
   scale?: number;
   /**
    * zlib-format compressor (RFC 1950), e.g. `zlib.deflateSync` in Node. Default: uncompressed "stored" deflate
@@ -73,8 +73,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 }
 
 /**
- * Encodes 8-bit greyscale pixels (row-major, `width * height` values, 0 = black) as a PNG file.
- * With `scale`, the image is enlarged by nearest neighbour, so tiles stay crisp in any viewer.
+ * Encodes 8-bit grayscale pixels (row-major, `width * height` values, 0 = black) as a PNG file.
+ * With `scale`, the image is enlarged by nearest neighbor, so tiles stay crisp in any viewer.
  */
 export function encodeGrayPng(
   pixels: Uint8Array,
@@ -84,17 +84,20 @@ export function encodeGrayPng(
 ): Uint8Array {
   const scale = options.scale ?? 1;
   if (!Number.isInteger(scale) || scale < 1 || scale > 64) {
-    throw new VizError('INVALID_OPTION', `encodeGrayPng: scale must be a whole number from 1 to 64, got ${scale}.`);
+    throw new VizError(
+      'E_VIZ_INVALID_OPTION',
+      `encodeGrayPng: scale must be a whole number from 1 to 64, got ${scale}.`,
+    );
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new VizError(
-      'INVALID_OPTION',
+      'E_VIZ_INVALID_OPTION',
       `encodeGrayPng: width and height must be positive integers, got ${width}x${height}.`,
     );
   }
   if (pixels.length !== width * height) {
     throw new VizError(
-      'INVALID_OPTION',
+      'E_VIZ_INVALID_OPTION',
       `encodeGrayPng: got ${pixels.length} pixels for a ${width}x${height} image; expected ${width * height}.`,
     );
   }
@@ -112,7 +115,7 @@ export function encodeGrayPng(
   headerView.setUint32(0, outWidth);
   headerView.setUint32(4, outHeight);
   header[8] = 8; // bit depth
-  header[9] = 0; // colour type: greyscale
+  header[9] = 0; // color type: grayscale
   const compressed = (options.deflate ?? storedZlib)(raw);
   const parts = [
     Uint8Array.from(PNG_SIGNATURE),

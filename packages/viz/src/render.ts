@@ -79,7 +79,7 @@ export async function renderSvg(
     return describe(await view.toSVG(), spec);
   } catch (error) {
     throw new VizError(
-      'RENDER_FAILED',
+      'E_VIZ_RENDER_FAILED',
       `Could not render figure '${figureId}' to SVG: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
@@ -94,7 +94,7 @@ export function svgSize(svg: string): SvgSize {
   const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
   const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
   if (!(width > 0 && height > 0)) {
-    throw new VizError('RENDER_FAILED', 'The SVG has no positive width and height on its root element.');
+    throw new VizError('E_VIZ_RENDER_FAILED', 'The SVG has no positive width and height on its root element.');
   }
   return { width, height };
 }

@@ -89,7 +89,7 @@ describe('studyConclusion', () => {
     expect(conclusion[1]).toContain(`p = ${pValue(study.comparison!.mcnemar.pValue)}`);
     expect(conclusion[1]).toContain('differ significantly at the 5% level');
     expect(conclusion.join(' ')).toMatch(/Linear fails most on Shirt \(F1 0\.\d\d\)/);
-    expect(conclusion.join(' ')).toContain('Generalisation gap');
+    expect(conclusion.join(' ')).toContain('Generalization gap');
   });
 
   it('states a winning baseline’s lead with the interval turned round to match', () => {

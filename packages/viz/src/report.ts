@@ -2,7 +2,7 @@
  * The study report as a small document model written out twice, as Markdown and as self-contained HTML, with a
  * conclusion composed from the study's numbers. Browser-safe: it takes rendered SVGs and returns strings.
  */
-import { classesByF1, confusedPairs, disagreements, generalisationGap } from './analysis.js';
+import { classesByF1, confusedPairs, disagreements, generalizationGap } from './analysis.js';
 import { count, countOf, decimal, duration, percent, points, pValue } from './format.js';
 import { toBase64 } from './png.js';
 import type { ConfidenceInterval, Study, StudyModel } from './study.js';
@@ -55,7 +55,7 @@ function className(study: Study, index: number): string {
 
 /** The training-to-test accuracy gap as a sentence fragment, or undefined without training figures. */
 function gapPhrase(model: StudyModel): string | undefined {
-  const gap = generalisationGap(model);
+  const gap = generalizationGap(model);
   const value = gap.trainToTest ?? gap.validationToTest;
   if (value === undefined) return undefined;
   const source = gap.trainToTest === undefined ? 'validation' : 'training';
@@ -72,7 +72,7 @@ function gapPhrase(model: StudyModel): string | undefined {
 
 /**
  * The conclusion, one statement per item, composed from the numbers: the winner and by how much (with its
- * interval), McNemar's verdict, where each model fails, what the challenger gains, the generalisation gap,
+ * interval), McNemar's verdict, where each model fails, what the challenger gains, the generalization gap,
  * calibration and cost.
  */
 export function studyConclusion(study: Study, options: ReportOptions = {}): string[] {
@@ -163,7 +163,7 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
     );
   }
   const gaps = study.models.map(gapPhrase).filter((text): text is string => text !== undefined);
-  if (gaps.length > 0) statements.push(`Generalisation gap (accuracy lost from training to test): ${gaps.join('; ')}.`);
+  if (gaps.length > 0) statements.push(`Generalization gap (accuracy lost from training to test): ${gaps.join('; ')}.`);
   if (challenger) {
     const [better, worse] = challenger.test.ece <= baseline.test.ece ? [challenger, baseline] : [baseline, challenger];
     statements.push(
@@ -219,7 +219,7 @@ function buildDocument(study: Study, figures: readonly ReportFigure[], options: 
   blocks.push({
     kind: 'paragraph',
     text:
-      `Source: ${study.dataset.source}. Pixels scaled to [0, 1], then normalised with mean ` +
+      `Source: ${study.dataset.source}. Pixels scaled to [0, 1], then normalized with mean ` +
       `${decimal(study.dataset.normalization.mean, 4)} and standard deviation ${decimal(study.dataset.normalization.std, 4)}. ` +
       `${study.classNames.length} classes: ${study.classNames.join(', ')}.`,
   });

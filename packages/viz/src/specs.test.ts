@@ -101,7 +101,7 @@ describe('figureSpecs and renderSvg', () => {
     expect(await smallImages('disagreements')).toBe(6);
   });
 
-  it('gives each model the same Okabe-Ito colour in the charts', async () => {
+  it('gives each model the same Okabe-Ito color in the charts', async () => {
     for (const id of ['per-class-metrics', 'learning-curves', 'calibration']) {
       const svg = (await svgOf(id)).toLowerCase();
       expect(svg).toContain(OKABE_ITO[0]!.toLowerCase());
@@ -133,10 +133,10 @@ describe('figureSpecs and renderSvg', () => {
     expect(svg).not.toContain('<image ');
   });
 
-  it('rejects out-of-range options with INVALID_OPTION', () => {
-    expect(codeOf(() => figureSpecs(study, { mistakesPerModel: -1 }))).toBe('INVALID_OPTION');
-    expect(codeOf(() => figureSpecs(study, { samplesPerClass: 2.5 }))).toBe('INVALID_OPTION');
-    expect(codeOf(() => figureSpecs(study, { calibrationBins: 0 }))).toBe('INVALID_OPTION');
+  it('rejects out-of-range options with E_VIZ_INVALID_OPTION', () => {
+    expect(codeOf(() => figureSpecs(study, { mistakesPerModel: -1 }))).toBe('E_VIZ_INVALID_OPTION');
+    expect(codeOf(() => figureSpecs(study, { samplesPerClass: 2.5 }))).toBe('E_VIZ_INVALID_OPTION');
+    expect(codeOf(() => figureSpecs(study, { calibrationBins: 0 }))).toBe('E_VIZ_INVALID_OPTION');
   });
 });
 
@@ -166,7 +166,7 @@ describe('validateStudy', () => {
       ],
     ];
     for (const [bad, message] of cases) {
-      expect(codeOf(() => validateStudy(bad))).toBe('INVALID_STUDY');
+      expect(codeOf(() => validateStudy(bad))).toBe('E_VIZ_INVALID_STUDY');
       expect(() => validateStudy(bad)).toThrow(message);
     }
   });

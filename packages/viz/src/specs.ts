@@ -44,7 +44,10 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 function checkCount(value: number | undefined, fallback: number, name: string, max: number): number {
   const resolved = value ?? fallback;
   if (!Number.isInteger(resolved) || resolved < 0 || resolved > max) {
-    throw new VizError('INVALID_OPTION', `${name} must be a whole number from 0 to ${max}, got ${String(value)}.`);
+    throw new VizError(
+      'E_VIZ_INVALID_OPTION',
+      `${name} must be a whole number from 0 to ${max}, got ${String(value)}.`,
+    );
   }
   return resolved;
 }
@@ -58,7 +61,7 @@ function topLevel(title: string, subtitle: string | undefined, body: Record<stri
   } as unknown as VegaLiteSpec;
 }
 
-/** Colour encoding that gives each model the same Okabe-Ito colour in every figure. */
+/** Color encoding that gives each model the same Okabe-Ito color in every figure. */
 function modelColor(study: Study) {
   const names = study.models.map((model) => model.displayName);
   return {
@@ -155,7 +158,7 @@ function confusionFigure(study: Study, model: StudyModel): FigureSpec {
       data: { values: cells },
       hconcat: [
         heatmap('count', 'Counts', [0, Math.max(1, maxCount)], 'd'),
-        heatmap('rate', 'Row-normalised', [0, 1], '.0%'),
+        heatmap('rate', 'Row-normalized', [0, 1], '.0%'),
       ],
       resolve: { scale: { color: 'independent' } },
     }),
@@ -250,7 +253,7 @@ function learningCurvesFigure(study: Study): FigureSpec {
     title,
     alt:
       `Two line charts over training epochs: loss on the left and accuracy on the right, solid lines and ` +
-      `circles for the training data, dashed lines and triangles for the validation data, one colour per model. ${summary}.`,
+      `circles for the training data, dashed lines and triangles for the validation data, one color per model. ${summary}.`,
     spec: topLevel(title, 'Solid lines and circles: training data; dashed lines and triangles: validation data', {
       data: { values: rows },
       hconcat: [panel('loss', 'Loss (cross-entropy)', '.3f'), panel('accuracy', 'Accuracy', '.0%')],
@@ -467,7 +470,7 @@ function mistakesFigure(study: Study, model: StudyModel, limit: number): FigureS
     title,
     alt:
       `A grid of the ${mistakes.length} test images ${model.displayName} got wrong with the highest confidence ` +
-      `(of ${count(wrong)} errors in all), each labelled with its true class, the predicted class and the predicted ` +
+      `(of ${count(wrong)} errors in all), each labeled with its true class, the predicted class and the predicted ` +
       `probability, from ${mistakes[0] ? percent(mistakes[0].probability) : 'n/a'} down to ` +
       `${mistakes.at(-1) ? percent(mistakes.at(-1)!.probability) : 'n/a'}. ` +
       (common.length > 0
@@ -561,7 +564,7 @@ function classSamplesFigure(study: Study, perClass: number): FigureSpec {
     title,
     alt:
       `A grid of FashionMNIST test images, one row per class (${names.join(', ')}), showing the first ` +
-      `${perClass} test images of each class as 28 by 28 greyscale pictures, light garments on a black background.`,
+      `${perClass} test images of each class as 28 by 28 grayscale pictures, light garments on a black background.`,
     spec: topLevel(title, `The first ${perClass} test images of each class`, {
       width: labelWidth + perClass * (tileSize + gap),
       height: names.length * (tileSize + gap),
@@ -679,7 +682,7 @@ export function figureSpecs(study: Study, options: FigureOptions = {}): FigureSp
   const disagreementsEachWay = checkCount(options.disagreementsEachWay, 16, 'disagreementsEachWay', 1000);
   const samplesPerClass = checkCount(options.samplesPerClass, 8, 'samplesPerClass', 100);
   const calibrationBins = checkCount(options.calibrationBins, 15, 'calibrationBins', 1000);
-  if (calibrationBins < 1) throw new VizError('INVALID_OPTION', 'calibrationBins must be at least 1, got 0.');
+  if (calibrationBins < 1) throw new VizError('E_VIZ_INVALID_OPTION', 'calibrationBins must be at least 1, got 0.');
   const figures: FigureSpec[] = [];
   figures.push(classSamplesFigure(study, samplesPerClass));
   figures.push(learningCurvesFigure(study));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeFixtureStudy } from './__fixtures__/study.js';
+import { VizError } from './errors.js';
 import type { Study } from './study.js';
 import { loadStudy, STUDY_FILE, saveStudy } from './study-files.js';
 
@@ -64,17 +65,36 @@ describe('saveStudy / loadStudy', () => {
     expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
-  it('rejects an unsupported typed array with INVALID_STUDY and writes nothing', async () => {
+  it('rejects an unsupported typed array with E_VIZ_INVALID_STUDY and writes nothing', async () => {
     const dir = join(root, 'int16');
     const study = { ...fixture({ count: 20 }), extra: Int16Array.from([1]) };
-    await expect(saveStudy(dir, study)).rejects.toMatchObject({ name: 'VizError', code: 'INVALID_STUDY' });
+    await expect(saveStudy(dir, study)).rejects.toMatchObject({ name: 'VizError', code: 'E_VIZ_INVALID_STUDY' });
     expect(readdirSync(root).filter((name) => name.startsWith('.') || name === 'int16')).toEqual([]);
   });
 
-  it('reports a missing study.json or a truncated array file as READ_FAILED, naming the file', async () => {
+  it('leaves an earlier study untouched when a save fails, and names the folder in E_VIZ_WRITE_FAILED', async () => {
+    const dir = join(root, 'kept');
+    const study = fixture({ count: 20 });
+    await saveStudy(dir, study);
+    const before = readdirSync(dir).sort();
+    const unsaveable = { ...fixture({ count: 30 }), extra: Int16Array.from([1]) };
+    await expect(saveStudy(dir, unsaveable)).rejects.toMatchObject({ code: 'E_VIZ_INVALID_STUDY' });
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(await loadStudy(dir)).toEqual(study);
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    const below = join(file, 'study');
+    const failed = await saveStudy(below, study).catch((error: unknown) => error);
+    expect(VizError.isInstance(failed)).toBe(true);
+    expect(failed).toMatchObject({ code: 'E_VIZ_WRITE_FAILED', file: below });
+    expect((failed as Error).message).toContain(below);
+    expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
+  it('reports a missing study.json or a truncated array file as E_VIZ_READ_FAILED, naming the file', async () => {
     await expect(loadStudy(join(root, 'nothing-here'))).rejects.toMatchObject({
       name: 'VizError',
-      code: 'READ_FAILED',
+      code: 'E_VIZ_READ_FAILED',
     });
     const dir = join(root, 'damaged');
     await saveStudy(dir, fixture({ count: 20 }));

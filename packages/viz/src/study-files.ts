@@ -2,9 +2,9 @@
  * Saves a study (plain data holding typed arrays: predictions, probabilities, test images) as `study.json` plus one
  * binary file per array, and loads it back exactly, so a report can be re-rendered without retraining. Node only.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileDurably, writeFolderAtomic } from '@fmnist/internal/node';
 import { VizError } from './errors.js';
 import { type Study, validateStudy } from './study.js';
 
@@ -30,83 +30,61 @@ function isArrayReference(value: unknown): value is ArrayReference {
   return typeof value === 'object' && value !== null && typeof (value as ArrayReference).$array === 'string';
 }
 
-/** A hidden sibling path no other writer uses, so an interrupted save shows (and cleanup finds) what is temporary. */
-function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
-/** Puts the `staging` folder at `dir`; an older `dir` is moved aside first and deleted once the new one is there. */
-async function replaceFolder(staging: string, dir: string): Promise<void> {
-  const aside = temporaryPathFor(dir);
-  let movedAside = false;
-  try {
-    await rename(dir, aside);
-    movedAside = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  try {
-    await rename(staging, dir);
-  } catch (error) {
-    if (movedAside) await rename(aside, dir);
-    throw error;
-  }
-  if (movedAside) await rm(aside, { recursive: true, force: true });
-}
-
 /**
  * Writes `study` to `dir/study.json` and each of its typed arrays to `dir/<n>-<key>.bin` (the bytes as they lie in
  * memory, little-endian on every platform Node runs on). Everything is written into a hidden sibling folder
  * (`.<name>.tmp-*`) that then replaces `dir`, so `dir` is either the complete new study or untouched. Throws
- * `VizError` `WRITE_FAILED` naming the folder when writing fails, `INVALID_STUDY` for a typed array of another type
- * than Uint8, Uint32, Int32, Float32 or Float64.
+ * `VizError` `E_VIZ_WRITE_FAILED` naming the folder when writing fails, `E_VIZ_INVALID_STUDY` for a typed array of
+ * another type than Uint8, Uint32, Int32, Float32 or Float64.
  */
 export async function saveStudy(dir: string, study: Study): Promise<void> {
-  const staging = temporaryPathFor(dir);
   try {
-    await mkdir(staging, { recursive: true });
-    const writes: Promise<void>[] = [];
-    const json = JSON.stringify(
-      study,
-      function replacer(this: unknown, key: string, item: unknown) {
-        if (!ArrayBuffer.isView(item) || item instanceof DataView) return item;
-        const type = item.constructor.name as ArrayTypeName;
-        if (!(type in ARRAY_TYPES)) {
-          throw new VizError(
-            'INVALID_STUDY',
-            `Cannot save the ${type} at '${key}'; use a ${Object.keys(ARRAY_TYPES).join(', ')}.`,
-          );
-        }
-        const file = `${writes.length}-${key.replace(/[^A-Za-z0-9_-]/g, '_')}.bin`;
-        writes.push(writeFile(join(staging, file), new Uint8Array(item.buffer, item.byteOffset, item.byteLength)));
-        const reference: ArrayReference = { $array: type, file, length: (item as Uint8Array).length };
-        return reference;
-      },
-      2,
-    );
-    // Settle every write before failing, so none is still running when the staging folder is removed.
-    const results = await Promise.allSettled(writes);
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    await writeFile(join(staging, STUDY_FILE), `${json}\n`);
-    await replaceFolder(staging, dir);
+    await writeFolderAtomic(dir, async (staging) => {
+      const writes: Promise<void>[] = [];
+      let json: string;
+      try {
+        json = JSON.stringify(
+          study,
+          function replacer(this: unknown, key: string, item: unknown) {
+            if (!ArrayBuffer.isView(item) || item instanceof DataView) return item;
+            const type = item.constructor.name as ArrayTypeName;
+            if (!(type in ARRAY_TYPES)) {
+              throw new VizError(
+                'E_VIZ_INVALID_STUDY',
+                `Cannot save the ${type} at '${key}'; use a ${Object.keys(ARRAY_TYPES).join(', ')}.`,
+              );
+            }
+            const file = `${writes.length}-${key.replace(/[^A-Za-z0-9_-]/g, '_')}.bin`;
+            const bytes = new Uint8Array(item.buffer, item.byteOffset, item.byteLength);
+            writes.push(writeFileDurably(join(staging, file), bytes));
+            const reference: ArrayReference = { $array: type, file, length: (item as Uint8Array).length };
+            return reference;
+          },
+          2,
+        );
+      } finally {
+        // Settle every write before going on or failing, so none still runs when the staging folder is removed.
+        await Promise.allSettled(writes);
+      }
+      const results = await Promise.allSettled(writes);
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      await writeFileDurably(join(staging, STUDY_FILE), `${json}\n`);
+    });
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
     if (VizError.isInstance(error)) throw error;
     throw new VizError(
-      'WRITE_FAILED',
+      'E_VIZ_WRITE_FAILED',
       `Could not save the study to ${dir}: ${(error as Error).message}. Check the folder.`,
-      {
-        cause: error,
-      },
+      { file: dir, cause: error },
     );
   }
 }
 
 /**
  * Reads what {@link saveStudy} wrote to `dir`, typed arrays included, and checks it with `validateStudy`. Throws
- * `VizError` `READ_FAILED` naming the file when one is missing, unreadable, not JSON or of the wrong size, and
- * `INVALID_STUDY` when the study read is inconsistent.
+ * `VizError` `E_VIZ_READ_FAILED` naming the file when one is missing, unreadable, not JSON or of the wrong size, and
+ * `E_VIZ_INVALID_STUDY` when the study read is inconsistent.
  */
 export async function loadStudy(dir: string): Promise<Study> {
   const jsonPath = join(dir, STUDY_FILE);
@@ -115,9 +93,9 @@ export async function loadStudy(dir: string): Promise<Study> {
     parsed = JSON.parse(await readFile(jsonPath, 'utf8'));
   } catch (error) {
     throw new VizError(
-      'READ_FAILED',
+      'E_VIZ_READ_FAILED',
       `Could not read the saved study ${jsonPath}: ${(error as Error).message}. Save it again with saveStudy.`,
-      { cause: error },
+      { file: jsonPath, cause: error },
     );
   }
   const loads: Promise<void>[] = [];
@@ -133,8 +111,9 @@ export async function loadStudy(dir: string): Promise<Study> {
       const ArrayType = ARRAY_TYPES[node.$array];
       if (!ArrayType) {
         throw new VizError(
-          'READ_FAILED',
+          'E_VIZ_READ_FAILED',
           `${jsonPath} names an unknown array type '${node.$array}'. Save the study again.`,
+          { file: jsonPath },
         );
       }
       const array = new ArrayType(node.length);
@@ -145,14 +124,18 @@ export async function loadStudy(dir: string): Promise<Study> {
           (data) => {
             if (data.byteLength !== bytes.byteLength) {
               throw new VizError(
-                'READ_FAILED',
+                'E_VIZ_READ_FAILED',
                 `${path} holds ${data.byteLength} bytes, expected ${bytes.byteLength}. Save the study again.`,
+                { file: path },
               );
             }
             bytes.set(data);
           },
           (error: unknown) => {
-            throw new VizError('READ_FAILED', `Could not read ${path}: ${(error as Error).message}.`, { cause: error });
+            throw new VizError('E_VIZ_READ_FAILED', `Could not read ${path}: ${(error as Error).message}.`, {
+              file: path,
+              cause: error,
+            });
           },
         ),
       );

@@ -55,7 +55,7 @@ export interface StudyModel {
   predictions: Uint8Array;
   /** Class probabilities of every test image, row-major (`test.count * classNames.length` values). */
   probabilities: Float32Array;
-  /** Final figures on the training and validation sets, for the generalisation gap. */
+  /** Final figures on the training and validation sets, for the generalization gap. */
   train?: { accuracy: number; loss: number };
   validation?: { accuracy: number; loss: number };
 }
@@ -71,7 +71,7 @@ export interface StudyComparison {
   accuracyDifferenceCI: ConfidenceInterval;
 }
 
-/** Everything a study produced. Plain data: JSON-serialisable apart from the typed arrays. */
+/** Everything a study produced. Plain data: JSON-serializable apart from the typed arrays. */
 export interface Study {
   title?: string;
   /** ISO 8601 time the study finished. */
@@ -103,12 +103,12 @@ export interface Study {
 }
 
 function fail(message: string): never {
-  throw new VizError('INVALID_STUDY', `${message} Fix the study object before rendering it.`);
+  throw new VizError('E_VIZ_INVALID_STUDY', `${message} Fix the study object before rendering it.`);
 }
 
 /**
  * Checks that a study is consistent (array lengths, label ranges, matrix shape) and throws a `VizError` with code
- * `INVALID_STUDY` naming the first bad field otherwise.
+ * `E_VIZ_INVALID_STUDY` naming the first bad field otherwise.
  */
 export function validateStudy(study: Study): void {
   const classes = study.classNames.length;

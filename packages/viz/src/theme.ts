@@ -1,4 +1,4 @@
-/** Look shared by every figure: fonts that exist on the rendering machine and a colour-blind-safe palette. */
+/** Look shared by every figure: fonts that exist on the rendering machine and a color-blind-safe palette. */
 
 /**
  * Font stack of every figure. DejaVu Sans and Liberation Sans are Debian's standard fonts (`fonts-dejavu-core`);
@@ -6,7 +6,7 @@
  */
 export const FONT_FAMILY = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
-/** Okabe and Ito's palette for categorical colours, distinguishable with every common colour-vision deficiency. */
+/** Okabe and Ito's palette for categorical colors, distinguishable with every common color-vision deficiency. */
 export const OKABE_ITO: readonly string[] = [
   '#0072B2', // blue
   '#E69F00', // orange
@@ -18,7 +18,7 @@ export const OKABE_ITO: readonly string[] = [
   '#000000',
 ];
 
-/** Vega-Lite `config` of every figure. Sequential colours use viridis, which is also colour-blind-safe. */
+/** Vega-Lite `config` of every figure. Sequential colors use viridis, which is also color-blind-safe. */
 export const VEGA_LITE_CONFIG = {
   font: FONT_FAMILY,
   background: 'white',

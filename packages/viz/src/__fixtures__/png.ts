@@ -9,7 +9,7 @@ export interface DecodedPng {
   colorType: number;
   /** Inflated IDAT data: `height` scanlines, each a filter byte and the row's bytes. */
   scanlines: Uint8Array;
-  /** Bytes per pixel for 8-bit images (grey 1, grey+alpha 2, RGB 3, RGBA 4). */
+  /** Bytes per pixel for 8-bit images (gray 1, gray+alpha 2, RGB 3, RGBA 4). */
   bytesPerPixel: number;
 }
 
