@@ -57,7 +57,10 @@ function zeroDivisionValue(zeroDivision: ZeroDivision | undefined): number {
   if (zeroDivision === undefined || zeroDivision === 0) return 0;
   if (zeroDivision === 1) return 1;
   if (zeroDivision === 'nan') return Number.NaN;
-  throw new MetricsError('E_METRICS_INVALID_OPTION', `zeroDivision must be 0, 1 or 'nan', got ${String(zeroDivision)}.`);
+  throw new MetricsError(
+    'E_METRICS_INVALID_OPTION',
+    `zeroDivision must be 0, 1 or 'nan', got ${String(zeroDivision)}.`,
+  );
 }
 
 /** Precision, recall and F1 from true positives, predicted count and true count; `undefined` is 0/0. */

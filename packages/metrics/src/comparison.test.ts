@@ -1,11 +1,11 @@
+import { createRandom } from '@fmnist/internal';
 import { describe, expect, it } from 'vitest';
 import { accuracy, bootstrapCI, mcnemar, pairedBootstrapDifferenceCI, precisionRecallF1 } from './index.js';
-import { seededRandom } from './random.js';
 import { thrown } from './test-helpers.js';
 
 /** Labels of 10 classes, and predictions right with probability `skill`, from a seeded generator. */
 function simulate(size: number, skills: number[], seed: number): { yTrue: Int32Array; predictions: Int32Array[] } {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const yTrue = Int32Array.from({ length: size }, () => Math.floor(random() * 10));
   const predictions = skills.map((skill) =>
     yTrue.map((label) => (random() < skill ? label : (label + 1 + Math.floor(random() * 9)) % 10)),

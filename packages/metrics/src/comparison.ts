@@ -1,8 +1,9 @@
 /** Statistics for comparing models on one test set: McNemar's exact test and seeded percentile bootstrap intervals. */
+
+import { createRandom } from '@fmnist/internal';
 import { binomialTwoSidedPValue } from './binomial.js';
 import { accuracy } from './classification.js';
 import { MetricsError } from './errors.js';
-import { seededRandom } from './random.js';
 import { assertInteger, assertOpenUnitInterval, assertSameLength, type Labels, labelError } from './validate.js';
 
 export interface McNemarResult {
@@ -84,7 +85,7 @@ function percentileBootstrap(
   assertInteger(resamples, 'resamples', 1);
   assertOpenUnitInterval(confidence, 'confidence');
   assertInteger(seed, 'seed', 0);
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const indices = new Int32Array(length);
   const values = new Float64Array(resamples);
   for (let resample = 0; resample < resamples; resample++) {

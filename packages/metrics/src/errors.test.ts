@@ -11,7 +11,7 @@ describe('MetricsError', () => {
     expect(error.cause).toBe(cause);
   });
 
-  it('recognises errors from another copy of the package by the shared brand and the code prefix', () => {
+  it('recognizes errors from another copy of the package by the shared brand and the code prefix', () => {
     // Another bundle's MetricsError: another class, but the same Symbol.for brand that FmnistError sets.
     const foreign = Object.assign(new Error('x'), { name: 'MetricsError', code: 'E_METRICS_EMPTY_INPUT' });
     Object.defineProperty(foreign, Symbol.for('@fmnist/error'), { value: true });

@@ -121,7 +121,9 @@ describe('probability input checks', () => {
   it('rejects ragged rows, a flat array without numClasses and a flat array of the wrong length', () => {
     expect(thrown(() => logLoss([0, 1], [[0.5, 0.5], [1]])).message).toContain('proba[1] has 1 entries, expected 2');
     expect(thrown(() => logLoss([0], new Float64Array([0.5, 0.5]))).message).toContain('pass { numClasses }');
-    expect(thrown(() => logLoss([0], new Float64Array([0.5, 0.5, 0]), { numClasses: 2 })).code).toBe('E_METRICS_INVALID_SHAPE');
+    expect(thrown(() => logLoss([0], new Float64Array([0.5, 0.5, 0]), { numClasses: 2 })).code).toBe(
+      'E_METRICS_INVALID_SHAPE',
+    );
   });
 
   it('checks the labels against the rows', () => {

@@ -48,7 +48,7 @@ export function topKAccuracy(
 
 export interface LogLossOptions extends ProbabilityOptions {
   /**
-   * Probabilities are clipped to `[eps, 1 - eps]` and each row renormalised, as scikit-learn's `log_loss`. Default
+   * Probabilities are clipped to `[eps, 1 - eps]` and each row renormalized, as scikit-learn's `log_loss`. Default
    * `'auto'`: the machine epsilon of the input (2^-23 for a Float32Array, 2^-52 otherwise).
    */
   eps?: number | 'auto';
@@ -59,7 +59,10 @@ export function logLoss(yTrue: Labels, probabilities: Probabilities, options: Lo
   const { values, rows, numClasses, epsilon } = readWithLabels(yTrue, probabilities, options);
   const eps = options.eps === undefined || options.eps === 'auto' ? epsilon : options.eps;
   if (!(eps >= 0 && eps < 0.5)) {
-    throw new MetricsError('E_METRICS_INVALID_OPTION', `eps must be 'auto' or a number in [0, 0.5), got ${String(eps)}.`);
+    throw new MetricsError(
+      'E_METRICS_INVALID_OPTION',
+      `eps must be 'auto' or a number in [0, 0.5), got ${String(eps)}.`,
+    );
   }
   const clip = (value: number) => Math.min(Math.max(value, eps), 1 - eps);
   let total = 0;

@@ -13,7 +13,10 @@ export type Probabilities = readonly ArrayLike<number>[] | Float32Array | Float6
 /** Throws unless `value` is an integer at least `minimum`. */
 export function assertInteger(value: number, name: string, minimum: number): void {
   if (!Number.isInteger(value) || value < minimum) {
-    throw new MetricsError('E_METRICS_INVALID_OPTION', `${name} must be an integer >= ${minimum}, got ${String(value)}.`);
+    throw new MetricsError(
+      'E_METRICS_INVALID_OPTION',
+      `${name} must be an integer >= ${minimum}, got ${String(value)}.`,
+    );
   }
 }
 
@@ -99,7 +102,10 @@ export function readProbabilities(
 ): ProbabilityTable {
   const tolerance = options.rowSumTolerance ?? 1e-4;
   if (!(tolerance >= 0 && tolerance < 1)) {
-    throw new MetricsError('E_METRICS_INVALID_OPTION', `rowSumTolerance must be a number in [0, 1), got ${String(tolerance)}.`);
+    throw new MetricsError(
+      'E_METRICS_INVALID_OPTION',
+      `rowSumTolerance must be a number in [0, 1), got ${String(tolerance)}.`,
+    );
   }
   let values: ArrayLike<number>;
   let numClasses: number;
@@ -153,7 +159,7 @@ export function readProbabilities(
     if (!(Math.abs(sum - 1) <= tolerance)) {
       throw new MetricsError(
         'E_METRICS_PROBABILITY_ROW_SUM',
-        `${name}[${row}] sums to ${sum}, not 1 (tolerance ${tolerance}); pass normalised probabilities, e.g. softmax outputs.`,
+        `${name}[${row}] sums to ${sum}, not 1 (tolerance ${tolerance}); pass normalized probabilities, e.g. softmax outputs.`,
       );
     }
   }
