@@ -51,6 +51,17 @@ describe('atomic writes', () => {
     expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
+  it('replacePath renames a file over another in place, leaving nothing beside it', async () => {
+    const dir = join(root, 'files');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'data.gz'), 'old');
+    const source = temporaryPathFor(join(dir, 'data.gz'), 'download');
+    writeFileSync(source, 'new');
+    await replacePath(source, join(dir, 'data.gz'));
+    expect(readFileSync(join(dir, 'data.gz'), 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['data.gz']);
+  });
+
   it('writeFolderAtomic leaves the old folder untouched when the writer throws', async () => {
     const dir = join(root, 'model');
     await writeFolderAtomic(dir, async (staging) => writeFileSync(join(staging, 'v1'), '1'));

@@ -72,12 +72,17 @@ export async function recoverInterruptedReplace(target: string): Promise<boolean
 }
 
 /**
- * Moves `source` (a file or folder) to `target`, replacing what is there. A folder cannot be renamed over a
- * non-empty one, so the old target is first moved aside (to {@link previousPathFor}) and deleted only once the new
- * one is in place; if the move fails, the old target is put back.
+ * Moves `source` (a file or folder) to `target`, replacing what is there. A file is renamed over the old one in one
+ * step, so readers never miss it. A folder cannot be renamed over a non-empty one, so the old target is first moved
+ * aside (to {@link previousPathFor}) and deleted only once the new one is in place; if the move fails, the old
+ * target is put back.
  */
 export async function replacePath(source: string, target: string): Promise<void> {
   await recoverInterruptedReplace(target);
+  if (!(await stat(source)).isDirectory()) {
+    await rename(source, target);
+    return;
+  }
   const previous = previousPathFor(target);
   let movedAside = false;
   try {
