@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // @fmnist/internal is private: its code is bundled in, so this package installs alone.
+  noExternal: ['@fmnist/internal'],
 });

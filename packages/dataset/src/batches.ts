@@ -1,7 +1,7 @@
 /** Mini-batches for training: fixed size, optional seeded shuffle, optional drop-last; only the batch is copied. */
 import { DatasetError } from './errors.js';
 import { createRandom, shuffleInPlace } from './random.js';
-import { checkIndices, copyExamples, type ImageArray, type LabelledExamples, pixelsPerExample } from './split.js';
+import { checkIndices, copyExamples, type ImageArray, type LabeledExamples, pixelsPerExample } from './split.js';
 
 export interface BatchOptions {
   /** Examples per batch (a whole number from 1). */
@@ -37,7 +37,7 @@ export interface BatchIterable<Images extends ImageArray> extends Iterable<Batch
  * the seeded generator, so a run is reproducible from its seed.
  */
 export function createBatchIterator<Images extends ImageArray>(
-  examples: LabelledExamples<Images>,
+  examples: LabeledExamples<Images>,
   options: BatchOptions,
 ): BatchIterable<Images> {
   const { batchSize, shuffle = false, seed = 0, dropLast = false } = options;

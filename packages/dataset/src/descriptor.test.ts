@@ -1,3 +1,4 @@
+import { FmnistError } from '@fmnist/internal';
 import { describe, expect, it } from 'vitest';
 import { syntheticFiles } from './__fixtures__/synthetic.js';
 import { checkSha256, checkSplitName, decodeSplit, uncompressedName } from './descriptor.js';
@@ -69,14 +70,21 @@ describe('checkSha256, checkSplitName and uncompressedName', () => {
 });
 
 describe('DatasetError.isInstance', () => {
-  it('recognises errors from another copy of the package by name and code', () => {
-    const foreign = Object.assign(new Error('x'), { name: 'DatasetError', code: 'E_DATASET_CHECKSUM' });
+  it('recognizes errors from another copy of the package by the shared brand and the E_DATASET_ prefix', () => {
+    // Another bundle's DatasetError: another class, but the same FmnistError brand.
+    class CopiedDatasetError extends FmnistError<'E_DATASET_CHECKSUM'> {
+      override readonly name = 'DatasetError';
+    }
+    const foreign = new CopiedDatasetError('E_DATASET_CHECKSUM', 'x');
+    expect(foreign instanceof DatasetError).toBe(false);
     expect(DatasetError.isInstance(foreign)).toBe(true);
     expect(DatasetError.isInstance(Object.assign(new Error('x'), { code: 'E_DATASET_CHECKSUM' }))).toBe(false);
+    expect(DatasetError.isInstance(new FmnistError('E_METRICS_EMPTY_INPUT', 'x'))).toBe(false);
     expect(DatasetError.isInstance(null)).toBe(false);
     const error = new DatasetError('E_DATASET_NOT_FOUND', 'm', { file: 'f', cause: new Error('c') });
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(FmnistError);
     expect(error.name).toBe('DatasetError');
+    expect(error.file).toBe('f');
     expect((error.cause as Error).message).toBe('c');
   });
 });

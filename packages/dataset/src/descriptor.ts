@@ -11,6 +11,11 @@ export interface IdxFileSpec {
   file: string;
   /** SHA-256 (hex) of the decompressed IDX bytes, so a re-gzipped copy passes too. */
   sha256: string;
+  /**
+   * Size in bytes of the decompressed IDX file, when known. Decompression stops past it (and past what the file's
+   * IDX header declares), so a gzip bomb cannot exhaust memory.
+   */
+  size?: number | undefined;
 }
 
 /** Everything dataset-specific; the reading, verifying, caching and downloading code is generic over it. */

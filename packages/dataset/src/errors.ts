@@ -1,10 +1,12 @@
 /** The one error class of @fmnist/dataset: a stable `code`, the file concerned, a message that says what to do. */
+import { FmnistError } from '@fmnist/internal';
 
 /** Stable codes callers (and the CLI) may branch on. */
 export type DatasetErrorCode =
   | 'E_DATASET_ARGUMENT'
   | 'E_DATASET_GZIP_TRUNCATED'
   | 'E_DATASET_GZIP_CORRUPT'
+  | 'E_DATASET_GZIP_TOO_LARGE'
   | 'E_DATASET_IDX_TRUNCATED'
   | 'E_DATASET_IDX_MAGIC'
   | 'E_DATASET_IDX_UNSUPPORTED'
@@ -16,34 +18,14 @@ export type DatasetErrorCode =
   | 'E_DATASET_READ_FAILED'
   | 'E_DATASET_DOWNLOAD_FAILED';
 
-export interface DatasetErrorOptions {
-  /** The file (path, URL or name) the error is about. */
-  file?: string | undefined;
-  cause?: unknown;
-}
+export type { FmnistErrorOptions as DatasetErrorOptions } from '@fmnist/internal';
 
-export class DatasetError extends Error {
+/**
+ * Thrown for bad files, arguments and downloads; `file` names the file (path, URL or name) concerned.
+ * `DatasetError.isInstance(error)` is true also for one thrown by another loaded copy of this package;
+ * `FmnistError.isInstance(error)` for an error of any @fmnist package.
+ */
+export class DatasetError extends FmnistError<DatasetErrorCode> {
+  static override readonly codePrefix = 'E_DATASET_';
   override readonly name = 'DatasetError';
-  readonly code: DatasetErrorCode;
-  /** The file (path, URL or name) the error is about, when there is one. */
-  readonly file?: string;
-
-  constructor(code: DatasetErrorCode, message: string, options: DatasetErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    if (options.file !== undefined) this.file = options.file;
-  }
-
-  /** Duck-typed check, so it also recognises errors thrown by another loaded copy of this package. */
-  static isInstance(error: unknown): error is DatasetError {
-    if (error instanceof DatasetError) return true;
-    const candidate = error as { name?: unknown; code?: unknown } | null;
-    return (
-      typeof candidate === 'object' &&
-      candidate !== null &&
-      candidate.name === 'DatasetError' &&
-      typeof candidate.code === 'string' &&
-      candidate.code.startsWith('E_DATASET_')
-    );
-  }
 }

@@ -47,6 +47,54 @@ function readUint32(bytes: Uint8Array, offset: number): number {
   );
 }
 
+/** What an IDX header declares: the magic number, the dimensions and how many bytes the whole file must have. */
+export interface IdxHeader {
+  magic: number;
+  dimensions: number[];
+  /** 4 bytes of magic number plus 4 per dimension. */
+  headerLength: number;
+  /** The product of the dimensions: the number of data bytes that must follow the header. */
+  dataLength: number;
+}
+
+/**
+ * Reads the header at the start of an (uncompressed) IDX file of unsigned bytes; `bytes` may be only the file's
+ * first bytes. Returns undefined while too few bytes are there to hold the whole header; throws a DatasetError
+ * naming `file` as soon as they show that it is not an IDX file of unsigned bytes.
+ */
+export function readIdxHeader(bytes: Uint8Array, file = 'IDX data'): IdxHeader | undefined {
+  if (bytes.length >= 2 && (bytes[0] !== 0 || bytes[1] !== 0)) {
+    const magic = bytes.length >= 4 ? readUint32(bytes, 0) : ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
+    throw new DatasetError(
+      'E_DATASET_IDX_MAGIC',
+      `${file}: magic number 0x${magic.toString(16).padStart(bytes.length >= 4 ? 8 : 4, '0')} is not an IDX ` +
+        "file's (0x0000TTDD); is it the right file, or compressed in a format other than gzip?",
+      { file },
+    );
+  }
+  if (bytes.length < 4) return undefined;
+  const dataType = bytes[2] ?? 0;
+  if (dataType !== UNSIGNED_BYTE) {
+    const typeName = TYPE_NAMES[dataType] ?? `unknown type 0x${dataType.toString(16)}`;
+    throw new DatasetError(
+      'E_DATASET_IDX_UNSUPPORTED',
+      `${file}: IDX data type is ${typeName}; only unsigned byte (0x08) files are supported`,
+      { file },
+    );
+  }
+  const dimensionCount = bytes[3] ?? 0;
+  const headerLength = 4 + 4 * dimensionCount;
+  if (bytes.length < headerLength) return undefined;
+  const dimensions: number[] = [];
+  let dataLength = 1;
+  for (let index = 0; index < dimensionCount; index++) {
+    const size = readUint32(bytes, 4 + 4 * index);
+    dimensions.push(size);
+    dataLength *= size;
+  }
+  return { magic: readUint32(bytes, 0), dimensions, headerLength, dataLength };
+}
+
 /**
  * Parses an uncompressed IDX file of unsigned bytes. Throws a DatasetError naming `file` when the header is short,
  * the magic number is not IDX, the data type is not unsigned byte, or the length does not match the dimensions.
@@ -59,41 +107,16 @@ export function parseIdx(bytes: Uint8Array, file = 'IDX data'): IdxArray {
       { file },
     );
   }
-  const magic = readUint32(bytes, 0);
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DatasetError(
-      'E_DATASET_IDX_MAGIC',
-      `${file}: magic number 0x${magic.toString(16).padStart(8, '0')} is not an IDX file's (0x0000TTDD); ` +
-        'is it the right file, or compressed in a format other than gzip?',
-      { file },
-    );
-  }
-  const dataType = bytes[2] ?? 0;
-  const dimensionCount = bytes[3] ?? 0;
-  if (dataType !== UNSIGNED_BYTE) {
-    const typeName = TYPE_NAMES[dataType] ?? `unknown type 0x${dataType.toString(16)}`;
-    throw new DatasetError(
-      'E_DATASET_IDX_UNSUPPORTED',
-      `${file}: IDX data type is ${typeName}; only unsigned byte (0x08) files are supported`,
-      { file },
-    );
-  }
-  const headerLength = 4 + 4 * dimensionCount;
-  if (bytes.length < headerLength) {
+  const header = readIdxHeader(bytes, file);
+  if (header === undefined) {
     throw new DatasetError(
       'E_DATASET_IDX_TRUNCATED',
-      `${file}: the IDX header declares ${dimensionCount} dimensions but the file has only ${bytes.length} bytes; ` +
+      `${file}: the IDX header declares ${bytes[3] ?? 0} dimensions but the file has only ${bytes.length} bytes; ` +
         'the file is truncated, download it again',
       { file },
     );
   }
-  const dimensions: number[] = [];
-  let expectedLength = 1;
-  for (let index = 0; index < dimensionCount; index++) {
-    const size = readUint32(bytes, 4 + 4 * index);
-    dimensions.push(size);
-    expectedLength *= size;
-  }
+  const { magic, dimensions, headerLength, dataLength: expectedLength } = header;
   const available = bytes.length - headerLength;
   if (available < expectedLength) {
     throw new DatasetError(

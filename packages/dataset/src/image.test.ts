@@ -6,7 +6,7 @@ import { loadFashionMnist } from './node/fashion-mnist.js';
 
 const IMAGE_SIZE = 28;
 
-/** A width x height RGBA image of one background grey with a filled rectangle of another. */
+/** A width x height RGBA image of one background gray with a filled rectangle of another. */
 function rectangleImage(
   width: number,
   height: number,
@@ -46,7 +46,7 @@ function brightBox(pixels: Uint8Array, threshold = 0) {
 }
 
 describe('toFashionMnistImage', () => {
-  it('inverts a dark object on a light background, fits its longer side to 28 pixels and centres it', () => {
+  it('inverts a dark object on a light background, fits its longer side to 28 pixels and centers it', () => {
     const photo = rectangleImage(300, 200, 250, 20, { left: 50, top: 60, width: 200, height: 100 });
     const result = toFashionMnistImage(photo);
     expect(result).toHaveLength(IMAGE_SIZE * IMAGE_SIZE);

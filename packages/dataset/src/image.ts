@@ -60,22 +60,22 @@ function resampleAxis(
 }
 
 /**
- * FashionMNIST's images are centred objects, bright on a black background, whose longer side spans all 28 pixels.
- * This does the same to a photo: grey from luminance (transparent pixels count as white), inverted when the border is
+ * FashionMNIST's images are centered objects, bright on a black background, whose longer side spans all 28 pixels.
+ * This does the same to a photo: gray from luminance (transparent pixels count as white), inverted when the border is
  * light (a product shot on white), background level subtracted, cropped to the object's bounding box, shrunk with area
- * averaging so the longer side is 28 pixels (aspect kept), centred on black and stretched so the brightest pixel is 255.
+ * averaging so the longer side is 28 pixels (aspect kept), centered on black and stretched so the brightest pixel is 255.
  * Returns 784 bytes (28x28, row-major), ready for `normalizeImages` with the training data's normalization. Throws
  * `DatasetError` `E_DATASET_ARGUMENT` when `data` does not hold `width * height * 4` bytes.
  */
 export function toFashionMnistImage(image: RgbaImage): Uint8Array {
   checkRgbaImage(image);
   const { width, height, data } = image;
-  const grey = new Float32Array(width * height);
+  const gray = new Float32Array(width * height);
   for (let pixel = 0; pixel < width * height; pixel++) {
     const offset = pixel * 4;
     const alpha = data[offset + 3]! / 255;
     const luminance = 0.299 * data[offset]! + 0.587 * data[offset + 1]! + 0.114 * data[offset + 2]!;
-    grey[pixel] = luminance * alpha + 255 * (1 - alpha);
+    gray[pixel] = luminance * alpha + 255 * (1 - alpha);
   }
 
   let borderSum = 0;
@@ -83,7 +83,7 @@ export function toFashionMnistImage(image: RgbaImage): Uint8Array {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (y === 0 || x === 0 || y === height - 1 || x === width - 1) {
-        borderSum += grey[y * width + x]!;
+        borderSum += gray[y * width + x]!;
         borderCount++;
       }
     }
@@ -91,9 +91,9 @@ export function toFashionMnistImage(image: RgbaImage): Uint8Array {
   const invert = borderSum / borderCount > 127.5;
   const background = invert ? 255 - borderSum / borderCount : borderSum / borderCount;
   let maximum = 0;
-  for (let pixel = 0; pixel < grey.length; pixel++) {
-    const value = Math.max(0, (invert ? 255 - grey[pixel]! : grey[pixel]!) - background);
-    grey[pixel] = value;
+  for (let pixel = 0; pixel < gray.length; pixel++) {
+    const value = Math.max(0, (invert ? 255 - gray[pixel]! : gray[pixel]!) - background);
+    gray[pixel] = value;
     if (value > maximum) maximum = value;
   }
 
@@ -104,7 +104,7 @@ export function toFashionMnistImage(image: RgbaImage): Uint8Array {
   let bottom = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (grey[y * width + x]! > maximum * 0.05) {
+      if (gray[y * width + x]! > maximum * 0.05) {
         left = Math.min(left, x);
         right = Math.max(right, x);
         top = Math.min(top, y);
@@ -122,7 +122,7 @@ export function toFashionMnistImage(image: RgbaImage): Uint8Array {
   const cropHeight = bottom - top + 1;
   const crop = new Float32Array(cropWidth * cropHeight);
   for (let y = 0; y < cropHeight; y++) {
-    crop.set(grey.subarray((top + y) * width + left, (top + y) * width + left + cropWidth), y * cropWidth);
+    crop.set(gray.subarray((top + y) * width + left, (top + y) * width + left + cropWidth), y * cropWidth);
   }
 
   const scale = IMAGE_SIZE / Math.max(cropWidth, cropHeight);

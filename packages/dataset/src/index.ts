@@ -7,7 +7,7 @@ export type { DownloadProgress } from './node/download.js';
 export { defaultCacheDir, ENVIRONMENT_VARIABLES, type Environment } from './node/environment.js';
 export { downloadFashionMnist, loadFashionMnist, verifyFashionMnist } from './node/fashion-mnist.js';
 export {
-  type DownloadBehaviour,
+  type DownloadBehavior,
   type DownloadedFile,
   type DownloadOptions,
   type DownloadResult,

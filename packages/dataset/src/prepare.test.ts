@@ -20,7 +20,7 @@ describe('prepareSplits', () => {
   const train = split(1200, 0, { kind: 'system', dir: '/data' });
   const test = split(300, 1);
 
-  it('holds out 5000/60000 of the training images per class, and standardises with the remaining ones only', () => {
+  it('holds out 5000/60000 of the training images per class, and standardizes with the remaining ones only', () => {
     const prepared = prepareSplits(train, test, { seed: 0 });
     expect(DEFAULT_VALIDATION_FRACTION).toBeCloseTo(1 / 12, 15);
     expect(prepared.validation.count).toBe(100);
@@ -29,7 +29,7 @@ describe('prepareSplits', () => {
     expect(prepared.test.count).toBe(300);
     expect(prepared.testRaw).toBe(test);
     expect(prepared.source).toBe('system (/data)');
-    // The normalization is that of the training part: recover its raw bytes from the standardised floats.
+    // The normalization is that of the training part: recover its raw bytes from the standardized floats.
     const { mean, std } = prepared.normalization;
     const raw = Uint8Array.from(prepared.train.images, (value) => Math.round((value * std + mean) * 255));
     expect(computeNormalization(raw)).toEqual(prepared.normalization);

@@ -1,8 +1,8 @@
-/** Loaded splits made ready for training: an optional subset, a stratified validation hold-out, standardised pixels. */
+/** Loaded splits made ready for training: an optional subset, a stratified validation hold-out, standardized pixels. */
 import type { DataSource, DatasetSplit } from './descriptor.js';
 import { DatasetError } from './errors.js';
 import { computeNormalization, type Normalization, normalizeImages } from './preprocess.js';
-import { type LabelledExamples, selectExamples, stratifiedSplit, stratifiedSubset } from './split.js';
+import { type LabeledExamples, selectExamples, stratifiedSplit, stratifiedSubset } from './split.js';
 
 /** The share of the training images held out for validation by default: 5,000 of FashionMNIST's 60,000. */
 export const DEFAULT_VALIDATION_FRACTION = 5000 / 60000;
@@ -19,8 +19,8 @@ export interface PrepareOptions {
   seed: number;
 }
 
-/** Standardised images with their labels and shape, as models train on them. */
-export interface NormalizedExamples extends LabelledExamples<Float32Array> {
+/** Standardized images with their labels and shape, as models train on them. */
+export interface NormalizedExamples extends LabeledExamples<Float32Array> {
   rows: number;
   cols: number;
 }
@@ -56,7 +56,7 @@ function normalized(split: DatasetSplit, normalization: Normalization): Normaliz
 /**
  * Prepares loaded training and test splits the way a careful study uses them: with `limit`, a stratified subset of
  * each (see {@link stratifiedSubset}); then a stratified validation hold-out of `validationFraction` of the training
- * images (see {@link stratifiedSplit}); then every split standardised with the mean and standard deviation of the
+ * images (see {@link stratifiedSplit}); then every split standardized with the mean and standard deviation of the
  * remaining training pixels only (see {@link computeNormalization}), so nothing about validation or test leaks in.
  */
 export function prepareSplits(train: DatasetSplit, test: DatasetSplit, options: PrepareOptions): PreparedSplits {

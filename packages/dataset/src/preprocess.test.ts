@@ -22,13 +22,13 @@ describe('normalizeImages', () => {
     expect(Array.from(normalizeImages(new Uint8Array([0, 51, 255])))).toEqual([0, Math.fround(0.2), 1]);
   });
 
-  it('standardises with the given mean and std', () => {
+  it('standardizes with the given mean and std', () => {
     const output = normalizeImages(new Uint8Array([0, 255]), { mean: 0.5, std: 0.25 });
     expect(output).toBeInstanceOf(Float32Array);
     expect(Array.from(output)).toEqual([-2, 2]);
   });
 
-  it('gives mean 0 and std 1 when standardised with its own statistics', () => {
+  it('gives mean 0 and std 1 when standardized with its own statistics', () => {
     const pixels = Uint8Array.from({ length: 1000 }, (_, index) => (index * 37) % 256);
     const output = normalizeImages(pixels, computeNormalization(pixels));
     const mean = output.reduce((sum, value) => sum + value, 0) / output.length;

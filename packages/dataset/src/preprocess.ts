@@ -1,4 +1,4 @@
-/** Pixel preprocessing: bytes to floats in [0, 1], optionally standardised with statistics of the training split. */
+/** Pixel preprocessing: bytes to floats in [0, 1], optionally standardized with statistics of the training split. */
 import { DatasetError } from './errors.js';
 
 export interface Normalization {

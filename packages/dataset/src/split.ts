@@ -6,7 +6,7 @@ import { createRandom, shuffleInPlace } from './random.js';
 export type ImageArray = Uint8Array | Float32Array;
 
 /** Anything with row-major images and one label per image, such as a loaded split. */
-export interface LabelledExamples<Images extends ImageArray = ImageArray> {
+export interface LabeledExamples<Images extends ImageArray = ImageArray> {
   images: Images;
   labels: Uint8Array;
   count: number;
@@ -99,7 +99,7 @@ export function checkIndices(indices: ArrayLike<number>, count: number, caller: 
 }
 
 /** Pixels per example, checking that the images array holds a whole number of them. */
-export function pixelsPerExample(examples: LabelledExamples, caller: string): number {
+export function pixelsPerExample(examples: LabeledExamples, caller: string): number {
   const { images, labels, count } = examples;
   if (labels.length !== count || (count === 0 ? images.length !== 0 : images.length % count !== 0)) {
     throw new DatasetError(
@@ -114,7 +114,7 @@ export function pixelsPerExample(examples: LabelledExamples, caller: string): nu
  * Copies the chosen examples (in the order of `indices`, repeats allowed) into new arrays; every other field of
  * `split` (rows, cols, source) is kept.
  */
-export function selectExamples<Split extends LabelledExamples>(split: Split, indices: ArrayLike<number>): Split {
+export function selectExamples<Split extends LabeledExamples>(split: Split, indices: ArrayLike<number>): Split {
   const pixels = pixelsPerExample(split, 'selectExamples');
   checkIndices(indices, split.count, 'selectExamples');
   const images = copyExamples(split.images, pixels, indices);
@@ -145,7 +145,7 @@ export function copyExamples<Images extends ImageArray>(
  * {@link stratifiedSplit}), the examples keep their original order, and the same `seed` always picks the same ones.
  * Returns `examples` itself when `size` is at least its count; otherwise copies (see {@link selectExamples}).
  */
-export function stratifiedSubset<Split extends LabelledExamples>(
+export function stratifiedSubset<Split extends LabeledExamples>(
   examples: Split,
   options: { size: number; seed: number },
 ): Split {
@@ -166,7 +166,7 @@ export function stratifiedSubset<Split extends LabelledExamples>(
  * instance to score the fit on part of the training set without the cost of all of it). Returns `examples` itself when
  * it holds at most `size`; otherwise copies (see {@link selectExamples}).
  */
-export function evenSample<Split extends LabelledExamples>(examples: Split, size: number): Split {
+export function evenSample<Split extends LabeledExamples>(examples: Split, size: number): Split {
   if (!Number.isSafeInteger(size) || size < 0) {
     throw new DatasetError('E_DATASET_ARGUMENT', `evenSample: size must be a whole number of at least 0, got ${size}`);
   }

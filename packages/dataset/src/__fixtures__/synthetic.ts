@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { IdxDatasetDescriptor, SplitName } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
 import { encodeIdx } from '../idx.js';
@@ -45,7 +45,7 @@ export function syntheticDataset(): SyntheticDataset {
 
 /** A descriptor for a synthetic dataset, with the checksums of its files and no system directories or mirrors. */
 export function syntheticDescriptor(dataset: SyntheticDataset, mirrors: readonly string[] = []): IdxDatasetDescriptor {
-  const spec = (file: string, bytes: Uint8Array) => ({ file, sha256: sha256(bytes) });
+  const spec = (file: string, bytes: Uint8Array) => ({ file, sha256: sha256(bytes), size: bytes.length });
   return {
     name: 'synthetic',
     title: 'Synthetic',
@@ -63,6 +63,32 @@ export function syntheticDescriptor(dataset: SyntheticDataset, mirrors: readonly
     classNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'],
     systemDirs: [],
   };
+}
+
+/**
+ * A gzip file whose content starts with an IDX header of unsigned bytes declaring `dimensions`, followed by
+ * `dataBytes` zero bytes: more than the dimensions declare makes a decompression bomb (level 9 squeezes 1 MiB of
+ * zeros into about 1 KiB). Compressed as a stream, so the inflated content is never held in memory.
+ */
+export async function gzipBomb(dimensions: readonly number[], dataBytes: number): Promise<Uint8Array> {
+  const header = new Uint8Array(4 + 4 * dimensions.length);
+  const view = new DataView(header.buffer);
+  view.setUint8(2, 0x08);
+  view.setUint8(3, dimensions.length);
+  for (const [index, size] of dimensions.entries()) view.setUint32(4 + 4 * index, size);
+  const gzip = createGzip({ level: 9 });
+  const chunks: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve, reject) => gzip.on('end', resolve).on('error', reject));
+  gzip.write(header);
+  const zeros = new Uint8Array(1024 * 1024);
+  for (let written = 0; written < dataBytes; written += zeros.length) {
+    const chunk = zeros.subarray(0, Math.min(zeros.length, dataBytes - written));
+    if (!gzip.write(chunk)) await new Promise((resolve) => gzip.once('drain', resolve));
+  }
+  gzip.end();
+  await ended;
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** Writes the dataset's files into `dir`, gzip-compressed under the descriptor's names or raw without `.gz`. */

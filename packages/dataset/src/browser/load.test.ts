@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  gzipBomb,
   serveFiles,
   startServer,
   syntheticDataset,
@@ -11,6 +12,8 @@ import {
   type TestServer,
 } from '../__fixtures__/synthetic.js';
 import { DatasetError } from '../errors.js';
+import { FASHION_MNIST, FASHION_MNIST_MIRRORS } from '../fashion-mnist.js';
+import { encodeIdx } from '../idx.js';
 import { decodeIdxDataset, fetchIdxDataset } from './load.js';
 
 // These run the browser code in Node 20, which has fetch, DecompressionStream and Web Crypto like a browser.
@@ -25,10 +28,14 @@ beforeAll(async () => {
     serveFiles({
       'train-images.gz': gzipSync(dataset.train.images),
       'train-labels.gz': gzipSync(dataset.train.labels),
-      'test-images.gz': gzipSync(new Uint8Array([1, 2, 3])),
+      // A well-formed IDX file, but not the expected one: only its checksum tells.
+      'test-images.gz': gzipSync(encodeIdx([1, 1, 3], new Uint8Array([1, 2, 3]))),
       'test-labels.gz': gzipSync(dataset.test.labels),
     }),
   );
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
 });
 afterAll(async () => {
   await missing.close();
@@ -84,6 +91,27 @@ describe('browser entry', () => {
     ).rejects.toMatchObject({ code: 'E_DATASET_CHECKSUM', file: 'test-images.gz' });
   });
 
+  it('stops decoding a gzip bomb at the size its header declares, naming the file', async () => {
+    const bomb = await gzipBomb([10, 4, 3], 16 * 1024 * 1024);
+    await expect(
+      decodeIdxDataset(descriptor, { images: bomb, labels: gzipSync(dataset.test.labels) }, { split: 'test' }),
+    ).rejects.toMatchObject({ code: 'E_DATASET_GZIP_TOO_LARGE', file: 'test-images.gz' });
+  });
+
+  it('tries the default mirrors in order, falling through on failure', async () => {
+    const requested: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      requested.push(url);
+      return new Response('unavailable', { status: 503 });
+    });
+    await expect(fetchIdxDataset(FASHION_MNIST, { split: 'test' })).rejects.toMatchObject({
+      code: 'E_DATASET_DOWNLOAD_FAILED',
+    });
+    expect(requested.filter((url) => url.endsWith('/t10k-images-idx3-ubyte.gz'))).toEqual(
+      FASHION_MNIST_MIRRORS.map((mirror) => `${mirror}t10k-images-idx3-ubyte.gz`),
+    );
+  });
+
   it('imports no Node module anywhere in its module graph', () => {
     const source = resolve(dirname(fileURLToPath(import.meta.url)), '..');
     const seen = new Set<string>();
@@ -93,7 +121,9 @@ describe('browser entry', () => {
       const text = readFileSync(file, 'utf8');
       for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
         expect(specifier, `${file} imports ${specifier}`).not.toMatch(/^node:|^(fs|path|zlib|crypto|os|http)$/);
+        expect(specifier, `${file} imports ${specifier}`).not.toBe('@fmnist/internal/node');
         if (specifier?.startsWith('.')) visit(join(dirname(file), specifier.replace(/\.js$/, '.ts')));
+        if (specifier === '@fmnist/internal') visit(join(source, '..', '..', 'internal', 'src', 'index.ts'));
       }
     };
     visit(join(source, 'browser.ts'));

@@ -10,7 +10,8 @@ import {
   type SplitName,
 } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
-import { concatenate, decompressIfGzip, sha256Hex } from './decompress.js';
+import { concatenate } from '../inflate-limit.js';
+import { decompressIfGzip, sha256Hex } from './decompress.js';
 
 export interface FetchProgress {
   stage: 'download';
@@ -56,9 +57,10 @@ export async function decodeIdxDataset(
   const split = options.split === undefined ? undefined : checkSplitName(options.split);
   const imagesFile = options.imagesFile ?? (split ? descriptor.files[split].images.file : 'images');
   const labelsFile = options.labelsFile ?? (split ? descriptor.files[split].labels.file : 'labels');
+  const specs = split ? descriptor.files[split] : undefined;
   const [images, labels] = await Promise.all([
-    decompressIfGzip(toBytes(files.images), imagesFile),
-    decompressIfGzip(toBytes(files.labels), labelsFile),
+    decompressIfGzip(toBytes(files.images), imagesFile, { knownSize: specs?.images.size }),
+    decompressIfGzip(toBytes(files.labels), labelsFile, { knownSize: specs?.labels.size }),
   ]);
   if (split) {
     const [imagesSha, labelsSha] = await Promise.all([sha256Hex(images), sha256Hex(labels)]);
@@ -103,7 +105,7 @@ async function fetchVerified(
   for (const base of options.mirrors ?? descriptor.mirrors) {
     const url = mirrorUrl(base, spec.file);
     try {
-      const bytes = await decompressIfGzip(await fetchBytes(url, spec.file, options), url);
+      const bytes = await decompressIfGzip(await fetchBytes(url, spec.file, options), url, { knownSize: spec.size });
       if (options.verify !== false) checkSha256(await sha256Hex(bytes), spec.sha256, url);
       return { url, bytes };
     } catch (error) {

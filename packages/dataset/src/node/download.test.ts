@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   datasetErrorOf,
   serveFiles,
@@ -13,7 +13,7 @@ import {
   syntheticDescriptor,
   type TestServer,
 } from '../__fixtures__/synthetic.js';
-import { FASHION_MNIST_FILES } from '../fashion-mnist.js';
+import { FASHION_MNIST_FILES, FASHION_MNIST_MIRRORS } from '../fashion-mnist.js';
 import { downloadFashionMnist, loadFashionMnist } from './fashion-mnist.js';
 import { downloadIdxDataset, loadIdxDataset } from './load.js';
 
@@ -67,6 +67,7 @@ beforeEach(async () => {
   cacheDir = join(root, 'cache');
 });
 afterEach(async () => {
+  vi.unstubAllGlobals();
   await Promise.all(servers.splice(0).map((started) => started.close()));
   await rm(root, { recursive: true, force: true });
 });
@@ -235,5 +236,50 @@ describe('downloading from mirrors on 127.0.0.1', () => {
       'train-images-idx3-ubyte.gz',
       'train-labels-idx1-ubyte.gz',
     ]);
+  });
+});
+
+describe('the default mirrors', () => {
+  it('lists HTTPS mirrors first and never an https:// S3 website endpoint (those serve plain HTTP only)', () => {
+    const schemes = FASHION_MNIST_MIRRORS.map((mirror) => new URL(mirror).protocol);
+    expect(schemes).toEqual([...schemes].sort((a, b) => Number(a !== 'https:') - Number(b !== 'https:')));
+    expect(schemes[0]).toBe('https:');
+    for (const mirror of FASHION_MNIST_MIRRORS) {
+      if (new URL(mirror).hostname.includes('.s3-website')) expect(mirror).toMatch(/^http:\/\//);
+    }
+  });
+
+  it('tries the default mirrors in order when neither the option nor FMNIST_MIRRORS replaces them', async () => {
+    const requested: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      requested.push(url);
+      return new Response('unavailable', { status: 503 });
+    });
+    const error = await datasetErrorOf(
+      downloadFashionMnist({ cacheDir, env: {}, systemDirs: [], retries: 0, splits: ['test'] }),
+    );
+    expect(error.code).toBe('E_DATASET_DOWNLOAD_FAILED');
+    expect(requested).toEqual(FASHION_MNIST_MIRRORS.map((mirror) => `${mirror}t10k-images-idx3-ubyte.gz`));
+  });
+
+  it('falls through to the next default mirror when the first cannot be reached', async () => {
+    const mirrorsDescriptor = syntheticDescriptor(dataset, FASHION_MNIST_MIRRORS);
+    const [first, second] = FASHION_MNIST_MIRRORS as [string, string];
+    const requested: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      requested.push(url);
+      if (url.startsWith(first)) throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
+      const body = goodFiles[url.slice(second.length)];
+      return body ? new Response(body as Uint8Array<ArrayBuffer>) : new Response('not found', { status: 404 });
+    });
+    const result = await downloadIdxDataset(mirrorsDescriptor, { ...fast, cacheDir, splits: ['test'] });
+    expect(requested).toEqual([
+      `${first}test-images.gz`,
+      `${second}test-images.gz`,
+      `${first}test-labels.gz`,
+      `${second}test-labels.gz`,
+    ]);
+    expect(result.files.map((file) => file.url)).toEqual([`${second}test-images.gz`, `${second}test-labels.gz`]);
+    expect(await cacheContents()).toEqual(['test-images.gz', 'test-labels.gz']);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Downloads one file from a list of mirrors with retries, streaming to a temporary file in the target directory that
- * is verified before it is renamed into place: the target directory never holds a partial or unverified file.
+ * Downloads one file from a list of mirrors with retries, streaming to a temporary file in the target directory (the
+ * atomic writer's naming, so a killed download's leftover is recognized) that is verified before it is moved into
+ * place: the target directory never holds a partial or unverified file.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { replacePath, temporaryPathFor } from '@fmnist/internal/node';
 import { checkSha256 } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
 import { decompressIfGzip, sha256Hex } from './decompress.js';
@@ -26,6 +27,8 @@ export interface DownloadFileOptions {
   targetPath: string;
   /** SHA-256 (hex) of the decompressed content. */
   sha256: string;
+  /** Size in bytes of the decompressed content, when known: decompressing stops past it. */
+  size?: number | undefined;
   /** Extra rounds over the mirrors after the first fails. Default 2. */
   retries?: number | undefined;
   /** Wait before the first retry round, doubled for each later one. Default 1000 ms. */
@@ -99,6 +102,7 @@ async function fetchToFile(url: string, temporaryPath: string, options: Download
       loadedBytes += chunk.length;
       options.onProgress?.({ stage: 'download', file, url, loadedBytes, totalBytes });
     }
+    await handle.sync();
     // Content-Length counts encoded bytes; fetch undoes a Content-Encoding, so only compare unencoded bodies.
     if (totalBytes !== undefined && !response.headers.get('content-encoding') && loadedBytes !== totalBytes) {
       throw new Error(`connection closed after ${loadedBytes} of ${totalBytes} bytes`);
@@ -114,47 +118,10 @@ async function fetchToFile(url: string, temporaryPath: string, options: Download
   }
 }
 
-const TEMPORARY_NAME = /^\..+\.download-(\d+)-[0-9a-f]+$/;
-
-function temporaryPathFor(targetPath: string): string {
-  return join(
-    dirname(targetPath),
-    `.${basename(targetPath)}.download-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Deletes temporary download files left in `dir` by processes that no longer run (killed mid-download); files of
- * running processes, which may be downloading right now, are left alone.
- */
-export async function removeStaleDownloads(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  const stale = names.filter((name) => {
-    const pid = Number(TEMPORARY_NAME.exec(name)?.[1] ?? Number.NaN);
-    return Number.isInteger(pid) && pid !== process.pid && !isRunning(pid);
-  });
-  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
-  return stale;
-}
-
 /** Checks a downloaded file: decompresses it when gzip and compares the SHA-256 of the content. */
-async function verifyDownloaded(temporaryPath: string, url: string, sha256: string): Promise<void> {
-  const content = await decompressIfGzip(await readFile(temporaryPath), url);
-  checkSha256(sha256Hex(content), sha256, url);
+async function verifyDownloaded(temporaryPath: string, url: string, options: DownloadFileOptions): Promise<void> {
+  const content = await decompressIfGzip(await readFile(temporaryPath), url, { knownSize: options.size });
+  checkSha256(sha256Hex(content), options.sha256, url);
 }
 
 /**
@@ -163,7 +130,7 @@ async function verifyDownloaded(temporaryPath: string, url: string, sha256: stri
  * (E_DATASET_DOWNLOAD_FAILED) listing every attempt. Leaves no temporary file behind.
  */
 export async function downloadVerifiedFile(options: DownloadFileOptions): Promise<{ url: string }> {
-  const { urls, targetPath, sha256, signal } = options;
+  const { urls, targetPath, signal } = options;
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const file = basename(targetPath);
@@ -176,11 +143,11 @@ export async function downloadVerifiedFile(options: DownloadFileOptions): Promis
     for (const url of urls) {
       if (dropped.has(url)) continue;
       signal?.throwIfAborted();
-      const temporaryPath = temporaryPathFor(targetPath);
+      const temporaryPath = temporaryPathFor(targetPath, 'download');
       try {
         await fetchToFile(url, temporaryPath, options);
-        await verifyDownloaded(temporaryPath, url, sha256);
-        await rename(temporaryPath, targetPath);
+        await verifyDownloaded(temporaryPath, url, options);
+        await replacePath(temporaryPath, targetPath);
         return { url };
       } catch (error) {
         await rm(temporaryPath, { force: true });

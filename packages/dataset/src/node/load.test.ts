@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   datasetErrorOf,
+  gzipBomb,
   serveFiles,
   startServer,
   syntheticDataset,
@@ -12,6 +13,7 @@ import {
   syntheticFiles,
   writeDataset,
 } from '../__fixtures__/synthetic.js';
+import { encodeIdx } from '../idx.js';
 import { loadIdxDataset, verifyIdxDataset } from './load.js';
 
 const dataset = syntheticDataset();
@@ -170,11 +172,27 @@ describe('loadIdxDataset: bad files', () => {
     expect(error.message).toContain(join(dir, 'train-labels.gz'));
   });
 
+  it('stops a gzip bomb in the data directory at the size its header declares, naming the file', async () => {
+    const dir = join(root, 'bomb');
+    await writeDataset(dir, descriptor, dataset);
+    // The header declares the 30 images of 4x3 of the synthetic train split; 64 MiB of zeros follow.
+    await writeFile(join(dir, 'train-images.gz'), await gzipBomb([30, 4, 3], 64 * 1024 * 1024));
+    const report = await verifyIdxDataset(descriptor, { dataDir: dir, env: {} });
+    expect(report.ok).toBe(false);
+    expect(report.splits.map((split) => split.ok)).toEqual([false, true]);
+    expect(report.splits[0]?.error).toMatchObject({
+      code: 'E_DATASET_GZIP_TOO_LARGE',
+      file: join(dir, 'train-images.gz'),
+    });
+    expect(report.splits[0]?.error?.message).toMatch(/train-images\.gz: the gzip data inflates to more than/);
+  });
+
   it('replaces a corrupt cached file by downloading it when downloads are allowed', async () => {
     const cacheDir = join(root, 'cache');
     const cached = join(cacheDir, 'synthetic');
     await writeDataset(cached, descriptor, dataset);
-    await writeFile(join(cached, 'train-images.gz'), gzipSync(new Uint8Array(5)));
+    // A well-formed IDX file, but not the expected one: only its checksum tells.
+    await writeFile(join(cached, 'train-images.gz'), gzipSync(encodeIdx([1, 2, 2], new Uint8Array(4))));
     const server = await startServer(serveFiles({ 'train-images.gz': gzipSync(dataset.train.images) }));
     try {
       const options = { split: 'train' as const, cacheDir, env: {}, mirrors: [server.url], retryDelayMs: 1 };

@@ -4,6 +4,7 @@
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { removeStaleTemporaries } from '@fmnist/internal/node';
 import {
   checkSha256,
   checkSplitName,
@@ -20,7 +21,7 @@ import {
 } from '../descriptor.js';
 import { DatasetError } from '../errors.js';
 import { decompressIfGzip, sha256Hex } from './decompress.js';
-import { type DownloadProgress, downloadVerifiedFile, removeStaleDownloads } from './download.js';
+import { type DownloadProgress, downloadVerifiedFile } from './download.js';
 import {
   datasetCacheDir,
   ENVIRONMENT_VARIABLES,
@@ -52,7 +53,7 @@ export interface SourceOptions {
 }
 
 /** How downloads behave. */
-export interface DownloadBehaviour {
+export interface DownloadBehavior {
   /** Base URLs tried in order. Default: FMNIST_MIRRORS (comma-separated), else the upstream mirrors. */
   mirrors?: readonly string[] | undefined;
   /** Extra rounds over the mirrors after a failed first one. Default 2. */
@@ -66,7 +67,7 @@ export interface DownloadBehaviour {
   onProgress?: ((progress: LoadProgress) => void) | undefined;
 }
 
-export interface LoadOptions extends SourceOptions, DownloadBehaviour {
+export interface LoadOptions extends SourceOptions, DownloadBehavior {
   split: SplitName;
   /** Download missing files from the mirrors into the cache (or into `dataDir`) when no source has them. Default false. */
   download?: boolean | undefined;
@@ -166,7 +167,7 @@ async function readVerified(
       },
     );
   }
-  const bytes = await decompressIfGzip(raw, path);
+  const bytes = await decompressIfGzip(raw, path, { knownSize: spec.size });
   options.signal?.throwIfAborted();
   const sha256 = sha256Hex(bytes);
   checkSha256(sha256, spec.sha256, path);
@@ -235,7 +236,7 @@ async function readSplit(
   split: SplitName,
   found: { images: string; labels: string },
   source: DataSource,
-  options: DownloadBehaviour,
+  options: DownloadBehavior,
 ): Promise<LoadedSplit> {
   const specs = descriptor.files[split];
   const [images, labels] = await Promise.all([
@@ -253,7 +254,7 @@ async function readSplit(
   };
 }
 
-export interface DownloadOptions extends SourceOptions, DownloadBehaviour {
+export interface DownloadOptions extends SourceOptions, DownloadBehavior {
   /** Splits to download. Default both. */
   splits?: readonly SplitName[] | undefined;
   /** Download again even when a verified copy is present. Default false. */
@@ -289,7 +290,8 @@ export async function downloadIdxDataset(
   const mirrors = resolveMirrors(descriptor, options.mirrors, env);
   const splits = (options.splits ?? SPLIT_NAMES).map(checkSplitName);
   const files: DownloadedFile[] = [];
-  await removeStaleDownloads(plan.target.dir);
+  // Downloads killed midway leave hidden temporary files (`.<name>.download-<pid>-<random>`); delete those.
+  await removeStaleTemporaries(plan.target.dir);
   for (const split of splits) {
     for (const role of ['images', 'labels'] as const) {
       const spec = descriptor.files[split][role];
@@ -309,6 +311,7 @@ export async function downloadIdxDataset(
         urls: mirrors.map((base) => mirrorUrl(base, spec.file)),
         targetPath,
         sha256: spec.sha256,
+        size: spec.size,
         retries: options.retries,
         retryDelayMs: options.retryDelayMs,
         idleTimeoutMs: options.idleTimeoutMs,

@@ -8,7 +8,7 @@ export interface LoadPreparedOptions extends Omit<LoadOptions, 'split'>, Prepare
 /**
  * Loads the FashionMNIST training and test splits (from the sources {@link loadFashionMnist} looks at, with the same
  * options) and prepares them with {@link prepareSplits}: optional stratified subsets (`limit`), a stratified
- * validation hold-out (`validationFraction`, default 5000/60000) and pixels standardised with the training images'
+ * validation hold-out (`validationFraction`, default 5000/60000) and pixels standardized with the training images'
  * statistics. Aborting `signal` rejects with its reason.
  */
 export async function loadPreparedFashionMnist(options: LoadPreparedOptions): Promise<PreparedSplits> {
