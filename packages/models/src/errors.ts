@@ -9,7 +9,8 @@ export type ModelsErrorCode =
   | 'E_MODELS_FILE_MISMATCH'
   | 'E_MODELS_FILE_INVALID'
   | 'E_MODELS_SAVE_FAILED'
-  | 'E_MODELS_WORKER_FAILED';
+  | 'E_MODELS_WORKER_FAILED'
+  | 'E_MODELS_KERNEL';
 
 export class ModelsError extends Error {
   override readonly name = 'ModelsError';

@@ -5,6 +5,18 @@
  * No allocation, no globals, no data segments: each function only reads and writes the addresses it is given.
  */
 
+/**
+ * a·b + c, lane by lane: one fused multiply-add (f32x4.relaxed_madd) in the relaxed-SIMD build, a multiply and an add
+ * in the SIMD128 build (scripts/build-wasm.mjs builds both from this file). The two may round differently in the last
+ * bit; every kernel's result is the same within float32 rounding either way.
+ */
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** Positions (output pixels) per cache block of the filter gradient: keeps the x and dy rows in use in L1/L2. */
 const POSITIONS_PER_BLOCK: i32 = 256;
 
@@ -81,14 +93,14 @@ export function convFilterGradient(
                 const s1 = v128.load32_splat(xp, 4);
                 const s2 = v128.load32_splat(xp, 8);
                 const s3 = v128.load32_splat(xp, 12);
-                a00 = f32x4.add(a00, f32x4.mul(s0, d0));
-                a01 = f32x4.add(a01, f32x4.mul(s0, d1));
-                a10 = f32x4.add(a10, f32x4.mul(s1, d0));
-                a11 = f32x4.add(a11, f32x4.mul(s1, d1));
-                a20 = f32x4.add(a20, f32x4.mul(s2, d0));
-                a21 = f32x4.add(a21, f32x4.mul(s2, d1));
-                a30 = f32x4.add(a30, f32x4.mul(s3, d0));
-                a31 = f32x4.add(a31, f32x4.mul(s3, d1));
+                a00 = madd(s0, d0, a00);
+                a01 = madd(s0, d1, a01);
+                a10 = madd(s1, d0, a10);
+                a11 = madd(s1, d1, a11);
+                a20 = madd(s2, d0, a20);
+                a21 = madd(s2, d1, a21);
+                a30 = madd(s3, d0, a30);
+                a31 = madd(s3, d1, a31);
                 xp += xStep;
                 dp += dyStep;
               }
@@ -99,12 +111,12 @@ export function convFilterGradient(
                 const s0 = v128.load32_splat(xp);
                 const s1 = v128.load32_splat(xp, 4);
                 const s2 = v128.load32_splat(xp, 8);
-                a00 = f32x4.add(a00, f32x4.mul(s0, d0));
-                a01 = f32x4.add(a01, f32x4.mul(s0, d1));
-                a10 = f32x4.add(a10, f32x4.mul(s1, d0));
-                a11 = f32x4.add(a11, f32x4.mul(s1, d1));
-                a20 = f32x4.add(a20, f32x4.mul(s2, d0));
-                a21 = f32x4.add(a21, f32x4.mul(s2, d1));
+                a00 = madd(s0, d0, a00);
+                a01 = madd(s0, d1, a01);
+                a10 = madd(s1, d0, a10);
+                a11 = madd(s1, d1, a11);
+                a20 = madd(s2, d0, a20);
+                a21 = madd(s2, d1, a21);
                 xp += xStep;
                 dp += dyStep;
               }
@@ -113,12 +125,12 @@ export function convFilterGradient(
                 const d0 = v128.load(dp);
                 const d1 = v128.load(dp, 16);
                 const s0 = v128.load32_splat(xp);
-                a00 = f32x4.add(a00, f32x4.mul(s0, d0));
-                a01 = f32x4.add(a01, f32x4.mul(s0, d1));
+                a00 = madd(s0, d0, a00);
+                a01 = madd(s0, d1, a01);
                 if (kb === 2) {
                   const s1 = v128.load32_splat(xp, 4);
-                  a10 = f32x4.add(a10, f32x4.mul(s1, d0));
-                  a11 = f32x4.add(a11, f32x4.mul(s1, d1));
+                  a10 = madd(s1, d0, a10);
+                  a11 = madd(s1, d1, a11);
                 }
                 xp += xStep;
                 dp += dyStep;
@@ -329,14 +341,14 @@ export function matMulNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
           const s1 = v128.load32_splat(pa + aRow);
           const s2 = v128.load32_splat(pa + 2 * aRow);
           const s3 = v128.load32_splat(pa + 3 * aRow);
-          c00 = f32x4.add(c00, f32x4.mul(s0, b0));
-          c01 = f32x4.add(c01, f32x4.mul(s0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(s1, b0));
-          c11 = f32x4.add(c11, f32x4.mul(s1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(s2, b0));
-          c21 = f32x4.add(c21, f32x4.mul(s2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(s3, b0));
-          c31 = f32x4.add(c31, f32x4.mul(s3, b1));
+          c00 = madd(s0, b0, c00);
+          c01 = madd(s0, b1, c01);
+          c10 = madd(s1, b0, c10);
+          c11 = madd(s1, b1, c11);
+          c20 = madd(s2, b0, c20);
+          c21 = madd(s2, b1, c21);
+          c30 = madd(s3, b0, c30);
+          c31 = madd(s3, b1, c31);
           pa += 4;
           pb += bRow;
         }
@@ -358,8 +370,8 @@ export function matMulNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
         const end = pa + ((<usize>depth) << 2);
         while (pa < end) {
           const s0 = v128.load32_splat(pa);
-          c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pb)));
-          c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pb, 16)));
+          c00 = madd(s0, v128.load(pb), c00);
+          c01 = madd(s0, v128.load(pb, 16), c01);
           pa += 4;
           pb += bRow;
         }
@@ -404,14 +416,14 @@ export function matMulNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
         const a1 = v128.load(a0p + row + o);
         const a2 = v128.load(a0p + 2 * row + o);
         const a3 = v128.load(a0p + 3 * row + o);
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c20 = madd(a2, b0, c20);
+        c21 = madd(a2, b1, c21);
+        c30 = madd(a3, b0, c30);
+        c31 = madd(a3, b1, c31);
       }
       const out = c + ((<usize>(i * n + j)) << 2);
       const outRow = (<usize>n) << 2;
@@ -430,8 +442,8 @@ export function matMulNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
       let c01 = f32x4.splat(0);
       for (let o: usize = 0; o < kBytes; o += 16) {
         const a0 = v128.load(a0p + o);
-        c00 = f32x4.add(c00, f32x4.mul(a0, v128.load(b0p + o)));
-        c01 = f32x4.add(c01, f32x4.mul(a0, v128.load(b1p + o)));
+        c00 = madd(a0, v128.load(b0p + o), c00);
+        c01 = madd(a0, v128.load(b1p + o), c01);
       }
       const out = c + ((<usize>(i * n + j)) << 2);
       store<f32>(out, horizontalSum(c00));
@@ -444,7 +456,7 @@ export function matMulNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): 
       const a0p = a + <usize>i * row;
       let c00 = f32x4.splat(0);
       for (let o: usize = 0; o < kBytes; o += 16) {
-        c00 = f32x4.add(c00, f32x4.mul(v128.load(a0p + o), v128.load(b0p + o)));
+        c00 = madd(v128.load(a0p + o), v128.load(b0p + o), c00);
       }
       store<f32>(c + ((<usize>(i * n + j)) << 2), horizontalSum(c00));
     }
@@ -494,14 +506,14 @@ function matMulTNInto(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accu
         const s1 = v128.load32_splat(pa, 4);
         const s2 = v128.load32_splat(pa, 8);
         const s3 = v128.load32_splat(pa, 12);
-        c00 = f32x4.add(c00, f32x4.mul(s0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(s0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(s1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(s1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(s2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(s2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(s3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(s3, b1));
+        c00 = madd(s0, b0, c00);
+        c01 = madd(s0, b1, c01);
+        c10 = madd(s1, b0, c10);
+        c11 = madd(s1, b1, c11);
+        c20 = madd(s2, b0, c20);
+        c21 = madd(s2, b1, c21);
+        c30 = madd(s3, b0, c30);
+        c31 = madd(s3, b1, c31);
         pa += aRow;
         pb += bRow;
       }
@@ -528,8 +540,8 @@ function matMulTNInto(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accu
       let pb = b + ((<usize>j) << 2);
       for (let kk = 0; kk < k; kk++) {
         const s0 = v128.load32_splat(pa);
-        c00 = f32x4.add(c00, f32x4.mul(s0, v128.load(pb)));
-        c01 = f32x4.add(c01, f32x4.mul(s0, v128.load(pb, 16)));
+        c00 = madd(s0, v128.load(pb), c00);
+        c01 = madd(s0, v128.load(pb, 16), c01);
         pa += aRow;
         pb += bRow;
       }
@@ -1549,10 +1561,10 @@ export function convSingleChannel(
             const end = row + ((<usize>width) << 2);
             while (p < end) {
               const s = v128.load32_splat(p);
-              acc0 = f32x4.add(acc0, f32x4.mul(s, v128.load(q)));
-              acc1 = f32x4.add(acc1, f32x4.mul(s, v128.load(q, 16)));
-              acc2 = f32x4.add(acc2, f32x4.mul(s, v128.load(q, 32)));
-              acc3 = f32x4.add(acc3, f32x4.mul(s, v128.load(q, 48)));
+              acc0 = madd(s, v128.load(q), acc0);
+              acc1 = madd(s, v128.load(q, 16), acc1);
+              acc2 = madd(s, v128.load(q, 32), acc2);
+              acc3 = madd(s, v128.load(q, 48), acc3);
               p += 4;
               q += tapBytes;
             }
@@ -1587,8 +1599,8 @@ export function convSingleChannel(
             const end = row + ((<usize>width) << 2);
             while (p < end) {
               const s = v128.load32_splat(p);
-              acc0 = f32x4.add(acc0, f32x4.mul(s, v128.load(q)));
-              acc1 = f32x4.add(acc1, f32x4.mul(s, v128.load(q, 16)));
+              acc0 = madd(s, v128.load(q), acc0);
+              acc1 = madd(s, v128.load(q, 16), acc1);
               p += 4;
               q += tapBytes;
             }
@@ -1604,6 +1616,206 @@ export function convSingleChannel(
         }
         out += tapBytes;
       }
+    }
+  }
+}
+
+// Batch normalization over the leading axes of x [rows, channels] (NHWC: rows = batch·height·width), as tfjs-layers'
+// BatchNormalization computes it in training: biased variance, y = (x − mean) · scale / √(variance + ε) + offset.
+// Channels are vectorised; the per-channel sums live in `scratch` (channels floats each) and stay in L1 while the
+// rows stream past. Sums run over blocks of rows and are then added into totals, which keeps the f32 rounding error
+// of a 25,000-row sum near that of a 64-row one. channels % 4 == 0.
+
+/** Rows per partial sum of the batch-norm reductions. */
+const BATCH_NORM_ROWS_PER_BLOCK: i32 = 64;
+
+/** Floats of scratch memory batchNormStatistics and batchNormBackward need for this many channels. */
+export function batchNormScratchFloats(channels: i32): i32 {
+  return 6 * channels;
+}
+
+/**
+ * mean[c] and variance[c] of x [rows, channels] over the rows: one pass of sums shifted by the first row (so that a
+ * large common offset cancels before squaring), var = E[(x − k)²] − (E[x − k])².
+ */
+export function batchNormStatistics(x: usize, mean: usize, variance: usize, scratch: usize, rows: i32, channels: i32): void {
+  const rowBytes = (<usize>channels) << 2;
+  const shift = scratch;
+  const sum = scratch + rowBytes;
+  const squares = sum + rowBytes;
+  const blockSum = squares + rowBytes;
+  const blockSquares = blockSum + rowBytes;
+  memory.copy(shift, x, rowBytes);
+  memory.fill(sum, 0, rowBytes * 4);
+  for (let r0 = 0; r0 < rows; r0 += BATCH_NORM_ROWS_PER_BLOCK) {
+    const r1 = min(rows, r0 + BATCH_NORM_ROWS_PER_BLOCK);
+    memory.fill(blockSum, 0, rowBytes * 2);
+    let p = x + <usize>r0 * rowBytes;
+    for (let r = r0; r < r1; r++) {
+      for (let c: usize = 0; c < rowBytes; c += 16) {
+        const d = f32x4.sub(v128.load(p + c), v128.load(shift + c));
+        v128.store(blockSum + c, f32x4.add(v128.load(blockSum + c), d));
+        v128.store(blockSquares + c, madd(d, d, v128.load(blockSquares + c)));
+      }
+      p += rowBytes;
+    }
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      v128.store(sum + c, f32x4.add(v128.load(sum + c), v128.load(blockSum + c)));
+      v128.store(squares + c, f32x4.add(v128.load(squares + c), v128.load(blockSquares + c)));
+    }
+  }
+  const inverse = f32x4.splat(1 / <f32>rows);
+  for (let c: usize = 0; c < rowBytes; c += 16) {
+    const shiftedMean = f32x4.mul(v128.load(sum + c), inverse);
+    const meanSquare = f32x4.mul(v128.load(squares + c), inverse);
+    v128.store(mean + c, f32x4.add(v128.load(shift + c), shiftedMean));
+    const v = f32x4.sub(meanSquare, f32x4.mul(shiftedMean, shiftedMean));
+    v128.store(variance + c, f32x4.max(v, f32x4.splat(0)));
+  }
+}
+
+/**
+ * y = x · a + b per channel, with a = scale / √(variance + ε) and b = offset − mean · a (the normalization, in
+ * training with the batch's statistics, in inference with the moving ones). scale and offset may be 0 (ones, zeros).
+ * Needs 2·channels floats of scratch.
+ */
+export function batchNormApply(
+  x: usize,
+  y: usize,
+  mean: usize,
+  variance: usize,
+  scale: usize,
+  offset: usize,
+  scratch: usize,
+  rows: i32,
+  channels: i32,
+  epsilon: f32,
+): void {
+  const rowBytes = (<usize>channels) << 2;
+  const a = scratch;
+  const b = scratch + rowBytes;
+  const eps = f32x4.splat(epsilon);
+  for (let c: usize = 0; c < rowBytes; c += 16) {
+    let factor = f32x4.div(f32x4.splat(1), f32x4.sqrt(f32x4.add(v128.load(variance + c), eps)));
+    if (scale) factor = f32x4.mul(factor, v128.load(scale + c));
+    const shift = offset ? v128.load(offset + c) : f32x4.splat(0);
+    v128.store(a + c, factor);
+    v128.store(b + c, f32x4.sub(shift, f32x4.mul(v128.load(mean + c), factor)));
+  }
+  let p: usize = 0;
+  const end = <usize>rows * rowBytes;
+  if (channels === 32) {
+    const a0 = v128.load(a);
+    const a1 = v128.load(a, 16);
+    const a2 = v128.load(a, 32);
+    const a3 = v128.load(a, 48);
+    const a4 = v128.load(a, 64);
+    const a5 = v128.load(a, 80);
+    const a6 = v128.load(a, 96);
+    const a7 = v128.load(a, 112);
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const b2 = v128.load(b, 32);
+    const b3 = v128.load(b, 48);
+    const b4 = v128.load(b, 64);
+    const b5 = v128.load(b, 80);
+    const b6 = v128.load(b, 96);
+    const b7 = v128.load(b, 112);
+    for (; p < end; p += 128) {
+      v128.store(y + p, madd(v128.load(x + p), a0, b0));
+      v128.store(y + p, madd(v128.load(x + p, 16), a1, b1), 16);
+      v128.store(y + p, madd(v128.load(x + p, 32), a2, b2), 32);
+      v128.store(y + p, madd(v128.load(x + p, 48), a3, b3), 48);
+      v128.store(y + p, madd(v128.load(x + p, 64), a4, b4), 64);
+      v128.store(y + p, madd(v128.load(x + p, 80), a5, b5), 80);
+      v128.store(y + p, madd(v128.load(x + p, 96), a6, b6), 96);
+      v128.store(y + p, madd(v128.load(x + p, 112), a7, b7), 112);
+    }
+    return;
+  }
+  for (; p < end; p += rowBytes) {
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      v128.store(y + p + c, madd(v128.load(x + p + c), v128.load(a + c), v128.load(b + c)));
+    }
+  }
+}
+
+/**
+ * Gradients of batchNormStatistics + batchNormApply in training, for x [rows, channels] with upstream gradients dy
+ * (of y), dMean and dVariance (of the two statistics, zeros when unused). With r = 1/√(variance + ε), n = rows,
+ * S = Σ dy and T = Σ dy·(x − mean) per channel:
+ *   dOffset = S, dScale = T·r,
+ *   dx = dy·A + x·B + (C − mean·B), A = scale·r, B = 2·dVariance/n − scale·r³·T/n, C = dMean/n − A·S/n.
+ * Two passes over dy and x (the sums, then dx). Needs 6·channels floats of scratch.
+ */
+export function batchNormBackward(
+  dy: usize,
+  x: usize,
+  scale: usize,
+  mean: usize,
+  variance: usize,
+  dMean: usize,
+  dVariance: usize,
+  dx: usize,
+  dScale: usize,
+  dOffset: usize,
+  scratch: usize,
+  rows: i32,
+  channels: i32,
+  epsilon: f32,
+): void {
+  const rowBytes = (<usize>channels) << 2;
+  const s = scratch;
+  const t = s + rowBytes;
+  const blockS = t + rowBytes;
+  const blockT = blockS + rowBytes;
+  memory.fill(s, 0, rowBytes * 2);
+  for (let r0 = 0; r0 < rows; r0 += BATCH_NORM_ROWS_PER_BLOCK) {
+    const r1 = min(rows, r0 + BATCH_NORM_ROWS_PER_BLOCK);
+    memory.fill(blockS, 0, rowBytes * 2);
+    let p = <usize>r0 * rowBytes;
+    for (let r = r0; r < r1; r++) {
+      for (let c: usize = 0; c < rowBytes; c += 16) {
+        const g = v128.load(dy + p + c);
+        const centered = f32x4.sub(v128.load(x + p + c), v128.load(mean + c));
+        v128.store(blockS + c, f32x4.add(v128.load(blockS + c), g));
+        v128.store(blockT + c, madd(g, centered, v128.load(blockT + c)));
+      }
+      p += rowBytes;
+    }
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      v128.store(s + c, f32x4.add(v128.load(s + c), v128.load(blockS + c)));
+      v128.store(t + c, f32x4.add(v128.load(t + c), v128.load(blockT + c)));
+    }
+  }
+  // Per-channel coefficients of dx, into the block sums' scratch (no longer needed).
+  const a = blockS;
+  const b = blockT;
+  const d = blockT + rowBytes;
+  const inverseRows = f32x4.splat(1 / <f32>rows);
+  const eps = f32x4.splat(epsilon);
+  for (let c: usize = 0; c < rowBytes; c += 16) {
+    const r = f32x4.div(f32x4.splat(1), f32x4.sqrt(f32x4.add(v128.load(variance + c), eps)));
+    const sc = scale ? v128.load(scale + c) : f32x4.splat(1);
+    const sv = v128.load(s + c);
+    const tv = v128.load(t + c);
+    v128.store(dOffset + c, sv);
+    v128.store(dScale + c, f32x4.mul(tv, r));
+    const av = f32x4.mul(sc, r);
+    const bv = f32x4.mul(
+      f32x4.sub(f32x4.add(v128.load(dVariance + c), v128.load(dVariance + c)), f32x4.mul(f32x4.mul(av, f32x4.mul(r, r)), tv)),
+      inverseRows,
+    );
+    const cv = f32x4.mul(f32x4.sub(v128.load(dMean + c), f32x4.mul(av, sv)), inverseRows);
+    v128.store(a + c, av);
+    v128.store(b + c, bv);
+    v128.store(d + c, f32x4.sub(cv, f32x4.mul(v128.load(mean + c), bv)));
+  }
+  const end = <usize>rows * rowBytes;
+  for (let p: usize = 0; p < end; p += rowBytes) {
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      const partial = madd(v128.load(x + p + c), v128.load(b + c), v128.load(d + c));
+      v128.store(dx + p + c, madd(v128.load(dy + p + c), v128.load(a + c), partial));
     }
   }
 }

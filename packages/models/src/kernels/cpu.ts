@@ -11,6 +11,15 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { ModelsError } from '../errors.js';
+import {
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+  type BatchNormAttrs,
+  batchNormTrainingBackward,
+  batchNormTrainingForward,
+  combinedStatisticGradients,
+} from './batch-norm.js';
 import {
   type ConvGeometry,
   col2imAdd,
@@ -173,6 +182,100 @@ function sum(stock: KernelFunc, args: CpuArgs): TensorInfo {
   return args.backend.makeTensorInfo(reduction.outShape, 'float32', out);
 }
 
+/** x's channel count (last axis) after checking that every per-channel tensor has one float32 per channel. */
+function checkedChannels(kernel: string, x: TensorInfo, perChannel: Record<string, TensorInfo | undefined>): number {
+  const channels = x.shape[x.shape.length - 1] ?? 0;
+  for (const [name, t] of Object.entries(perChannel)) {
+    if (t?.dtype !== 'float32' || t.shape.reduce((p, d) => p * d, 1) !== channels) {
+      throw new ModelsError(
+        'E_MODELS_KERNEL',
+        `${kernel} on cpu: ${name} must be float32 with one value per channel of x [${x.shape}], got ${t ? `[${t.shape}] ${t.dtype}` : 'none'}`,
+      );
+    }
+  }
+  if (x.dtype !== 'float32') {
+    throw new ModelsError('E_MODELS_KERNEL', `${kernel} on cpu: x must be float32, got ${x.dtype}`);
+  }
+  return channels;
+}
+
+/** FmnistBatchNormTraining (see batch-norm.ts) on Float32Arrays. */
+function batchNormTraining({ inputs, backend, attrs }: CpuArgs): TensorInfo[] {
+  const { x, scale, offset, movingMean, movingVariance } = inputs as Record<string, TensorInfo>;
+  const channels = checkedChannels(BATCH_NORM_TRAINING, x!, { scale, offset, movingMean, movingVariance });
+  const forward = {
+    x: values(backend, x!),
+    scale: values(backend, scale!),
+    offset: values(backend, offset!),
+    movingMean: values(backend, movingMean!),
+    movingVariance: values(backend, movingVariance!),
+    y: new Float32Array(values(backend, x!).length),
+    mean: new Float32Array(channels),
+    variance: new Float32Array(channels),
+    newMovingMean: new Float32Array(channels),
+    newMovingVariance: new Float32Array(channels),
+  };
+  batchNormTrainingForward(forward, attrs as unknown as BatchNormAttrs);
+  return [
+    backend.makeTensorInfo(x!.shape, 'float32', forward.y),
+    ...[forward.mean, forward.variance, forward.newMovingMean, forward.newMovingVariance].map((v) =>
+      backend.makeTensorInfo([channels], 'float32', v),
+    ),
+  ];
+}
+
+/** FmnistBatchNormTrainingGrad on Float32Arrays. */
+function batchNormTrainingGrad({ inputs, backend, attrs }: CpuArgs): TensorInfo[] {
+  const t = inputs as Record<string, TensorInfo>;
+  const { varianceEpsilon, momentum } = attrs as unknown as BatchNormAttrs;
+  const { scale, mean, variance, dMean, dVariance, dMovingMean, dMovingVariance } = t;
+  const channels = checkedChannels(BATCH_NORM_TRAINING_GRAD, t.x!, {
+    scale,
+    mean,
+    variance,
+    dMean,
+    dVariance,
+    dMovingMean,
+    dMovingVariance,
+  });
+  const dy = values(backend, t.dy!);
+  if (t.dy!.dtype !== 'float32' || dy.length !== values(backend, t.x!).length) {
+    throw new ModelsError(
+      'E_MODELS_KERNEL',
+      `${BATCH_NORM_TRAINING_GRAD} on cpu: dy [${t.dy!.shape}] ${t.dy!.dtype} must be float32 of the shape of x [${t.x!.shape}]`,
+    );
+  }
+  const combinedMean = new Float32Array(channels);
+  const combinedVariance = new Float32Array(channels);
+  combinedStatisticGradients(
+    values(backend, dMean!),
+    values(backend, dVariance!),
+    values(backend, dMovingMean!),
+    values(backend, dMovingVariance!),
+    momentum,
+    combinedMean,
+    combinedVariance,
+  );
+  const backward = {
+    dy,
+    x: values(backend, t.x!),
+    scale: values(backend, scale!),
+    mean: values(backend, mean!),
+    variance: values(backend, variance!),
+    dMean: combinedMean,
+    dVariance: combinedVariance,
+    dx: new Float32Array(dy.length),
+    dScale: new Float32Array(channels),
+    dOffset: new Float32Array(channels),
+  };
+  batchNormTrainingBackward(backward, varianceEpsilon);
+  return [
+    backend.makeTensorInfo(t.x!.shape, 'float32', backward.dx),
+    backend.makeTensorInfo([channels], 'float32', backward.dScale),
+    backend.makeTensorInfo([channels], 'float32', backward.dOffset),
+  ];
+}
+
 /** The kernel configs for backend 'cpu'; each falls back to the stock kernel outside its fast case. */
 export function cpuKernelConfigs(): KernelConfig[] {
   const kernels: [string, (stock: KernelFunc, args: CpuArgs) => TensorInfo][] = [
@@ -193,5 +296,13 @@ export function cpuKernelConfigs(): KernelConfig[] {
       kernelFunc: ((args: CpuArgs) => implementation(stock, args)) as unknown as KernelFunc,
     });
   }
+  configs.push(
+    { kernelName: BATCH_NORM_TRAINING, backendName: 'cpu', kernelFunc: batchNormTraining as unknown as KernelFunc },
+    {
+      kernelName: BATCH_NORM_TRAINING_GRAD,
+      backendName: 'cpu',
+      kernelFunc: batchNormTrainingGrad as unknown as KernelFunc,
+    },
+  );
   return configs;
 }

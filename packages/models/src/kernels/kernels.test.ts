@@ -3,8 +3,15 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelsError } from '../errors.js';
 import { fastKernelNames, registerFastKernels } from './index.js';
-import { setSimdKernelsEnabled, setWinogradTile, simdKernels } from './simd.js';
+import {
+  relaxedSimdSupported,
+  setRelaxedSimdEnabled,
+  setSimdKernelsEnabled,
+  setWinogradTile,
+  simdKernels,
+} from './simd.js';
 
 /** Results of every case computed by the stock cpu kernels, before any fast kernel is registered. */
 type Results = Record<string, Float32Array[]>;
@@ -235,6 +242,7 @@ let fastWasm: Results;
 let fastCpu: Results;
 let fastWasmWithoutSimd: Results;
 let fastWasmSmallTiles: Results;
+let fastWasmSimd128: Results;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -249,6 +257,13 @@ beforeAll(async () => {
     fastWasmSmallTiles = computeAll();
   } finally {
     setWinogradTile(undefined);
+  }
+  // Where the engine runs the relaxed-SIMD build (Node 22 and later), the SIMD128 fallback forced.
+  setRelaxedSimdEnabled(false);
+  try {
+    fastWasmSimd128 = relaxedSimdSupported() ? computeAll() : fastWasm;
+  } finally {
+    setRelaxedSimdEnabled(true);
   }
   setSimdKernelsEnabled(false);
   try {
@@ -295,6 +310,7 @@ describe('registerFastKernels', () => {
 describe.each([
   ['wasm', () => fastWasm],
   ['wasm (Winograd F(2x2, 3x3) only)', () => fastWasmSmallTiles],
+  ['wasm (SIMD128 build forced)', () => fastWasmSimd128],
   ['wasm (JavaScript paths, SIMD module off)', () => fastWasmWithoutSimd],
   ['cpu', () => fastCpu],
 ])('fast %s kernels match the stock cpu kernels within 1e-4', (_backend, results) => {
@@ -315,6 +331,36 @@ describe.each([
     expect(gradients).toHaveLength(8);
     expect(gradients.some((g) => g.some((v) => v !== 0))).toBe(true);
     expectClose(results(), stockCpu, 'reference cnn');
+  });
+});
+
+describe('errors', () => {
+  it('a wasm kernel given an unsupported layout throws E_MODELS_KERNEL naming the kernel and the value', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 2, 5, 5]);
+    const dy = tf.zeros([1, 4, 3, 3]);
+    const attempt = () =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 4] },
+        );
+    expect(attempt).toThrow(ModelsError);
+    expect(attempt).toThrow(/Conv2DBackpropFilter.*'NCHW'/);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ModelsError).code).toBe('E_MODELS_KERNEL');
+    }
+    tf.dispose([x, dy]);
+  });
+});
+
+describe('the relaxed-SIMD build', () => {
+  it.runIf(relaxedSimdSupported())('gives the results of the SIMD128 build within 1e-4 on every case', () => {
+    for (const name of Object.keys(fastWasm)) expectClose(fastWasm, fastWasmSimd128, name);
   });
 });
 

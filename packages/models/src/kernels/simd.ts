@@ -1,9 +1,11 @@
 /**
  * Our WebAssembly SIMD kernels (wasm/kernels.ts), instantiated once per tfjs wasm backend on that backend's own
- * memory, so they read and write tensors in place. Unavailable (undefined) where the engine lacks SIMD or the
- * backend's memory cannot be reached; the kernels in wasm.ts then keep their JavaScript paths.
+ * memory, so they read and write tensors in place. Two builds of the same source ship: relaxed SIMD (fused
+ * multiply-add), used where the engine validates it (checked once, at the first use), and SIMD128, the fallback.
+ * Unavailable (undefined) where the engine lacks SIMD or the backend's memory cannot be reached; the kernels in wasm.ts
+ * then keep their JavaScript paths.
  */
-import { SIMD_KERNELS_WASM } from './simd-module.generated.js';
+import { RELAXED_SIMD_KERNELS_WASM, SIMD_KERNELS_WASM } from './simd-module.generated.js';
 
 export interface SimdKernels {
   /** See wasm/kernels.ts: x must be padded already (a 'valid' convolution); outC % 8 === 0. Addresses in bytes. */
@@ -137,9 +139,48 @@ export interface SimdKernels {
   ): void;
   /** out[j] = sum over i of x[i][j], inner % 4 === 0. */
   sumRows(x: number, out: number, outer: number, inner: number): void;
+  /** Floats of scratch memory the batch-norm kernels need for this many channels. */
+  batchNormScratchFloats(channels: number): number;
+  /** Per-channel mean and biased variance of x [rows, channels]; channels % 4 === 0. */
+  batchNormStatistics(x: number, mean: number, variance: number, scratch: number, rows: number, channels: number): void;
+  /** y = (x − mean) · scale / √(variance + ε) + offset per channel (scale, offset: 0 for ones, zeros). */
+  batchNormApply(
+    x: number,
+    y: number,
+    mean: number,
+    variance: number,
+    scale: number,
+    offset: number,
+    scratch: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  /** dx, dScale, dOffset of the two above in training, given dy, dMean and dVariance (scale: 0 for ones). */
+  batchNormBackward(
+    dy: number,
+    x: number,
+    scale: number,
+    mean: number,
+    variance: number,
+    dMean: number,
+    dVariance: number,
+    dx: number,
+    dScale: number,
+    dOffset: number,
+    scratch: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+/** Which build of the module runs: relaxed SIMD (fused multiply-add) or plain SIMD128. */
+export type SimdVariant = 'relaxed-simd' | 'simd128';
+
+const compiled = new Map<SimdVariant, WebAssembly.Module | null>();
+let relaxedSupported: boolean | undefined;
+let relaxedAllowed = true;
 
 function decode(base64: string): Uint8Array {
   if (typeof Buffer !== 'undefined') return Buffer.from(base64, 'base64');
@@ -149,19 +190,51 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
-/** The compiled module, or null where this engine cannot compile it (no WebAssembly SIMD). */
-function kernelsModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+/** Whether this engine has relaxed SIMD: `WebAssembly.validate` on the relaxed build, once per process. */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedSupported === undefined) {
     try {
-      compiled = new WebAssembly.Module(decode(SIMD_KERNELS_WASM) as Uint8Array<ArrayBuffer>);
+      relaxedSupported = WebAssembly.validate(decode(RELAXED_SIMD_KERNELS_WASM) as Uint8Array<ArrayBuffer>);
     } catch {
-      compiled = null;
+      relaxedSupported = false;
     }
   }
-  return compiled;
+  return relaxedSupported;
 }
 
-const instances = new WeakMap<object, SimdKernels | null>();
+/** The build the kernels use now: relaxed SIMD where supported and allowed, else SIMD128. */
+export function simdVariant(): SimdVariant {
+  return relaxedAllowed && relaxedSimdSupported() ? 'relaxed-simd' : 'simd128';
+}
+
+/**
+ * Allows the relaxed-SIMD build (the default, where the engine supports it) or forces the SIMD128 fallback: for A/B
+ * benchmarks and tests. Backends get instances of the chosen build from their next kernel call on.
+ */
+export function setRelaxedSimdEnabled(value: boolean): void {
+  relaxedAllowed = value;
+}
+
+/** The compiled module of the current variant, or null where this engine cannot compile it (no WebAssembly SIMD). */
+function kernelsModule(): WebAssembly.Module | null {
+  const variant = simdVariant();
+  let module = compiled.get(variant);
+  if (module === undefined) {
+    try {
+      const source = variant === 'relaxed-simd' ? RELAXED_SIMD_KERNELS_WASM : SIMD_KERNELS_WASM;
+      module = new WebAssembly.Module(decode(source) as Uint8Array<ArrayBuffer>);
+    } catch {
+      module = null;
+    }
+    compiled.set(variant, module);
+  }
+  return module;
+}
+
+const instances: Record<SimdVariant, WeakMap<object, SimdKernels | null>> = {
+  'relaxed-simd': new WeakMap(),
+  simd128: new WeakMap(),
+};
 let enabled = true;
 
 /** Turns the SIMD kernels off (the JavaScript paths run instead) or back on: for A/B benchmarks and tests. */
@@ -198,7 +271,8 @@ function backendMemory(backend: object): WebAssembly.Memory | undefined {
 /** The SIMD kernels bound to `backend`'s heap, or undefined when they cannot run there. */
 export function simdKernels(backend: object): SimdKernels | undefined {
   if (!enabled) return undefined;
-  let kernels = instances.get(backend);
+  const cache = instances[simdVariant()];
+  let kernels = cache.get(backend);
   if (kernels === undefined) {
     kernels = null;
     const module = kernelsModule();
@@ -210,7 +284,7 @@ export function simdKernels(backend: object): SimdKernels | undefined {
         kernels = null;
       }
     }
-    instances.set(backend, kernels);
+    cache.set(backend, kernels);
   }
   return kernels ?? undefined;
 }

@@ -15,6 +15,17 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { ModelsError } from '../errors.js';
+import {
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+  type BatchNormAttrs,
+  batchNormApply,
+  batchNormTrainingBackward,
+  batchNormTrainingForward,
+  combinedStatisticGradients,
+  updateMovingStatistics,
+} from './batch-norm.js';
 import {
   type ConvGeometry,
   dilate,
@@ -78,7 +89,10 @@ function conv2DBackpropFilter(stock: Stock, { inputs, backend, attrs }: WasmArgs
   const { filterShape, ...convAttrs } = attrs as unknown as ConvAttrs & { filterShape: number[] };
   const info = convInfo(x.shape, filterShape, convAttrs);
   if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${convAttrs.dataFormat}'`);
+    throw new ModelsError(
+      'E_MODELS_KERNEL',
+      `Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got dataFormat '${convAttrs.dataFormat}'; use channels-last layers`,
+    );
   }
   const g = toConvGeometry(info);
   const simd = simdKernels(backend);
@@ -403,7 +417,12 @@ function conv2DBackpropInput(stock: Stock, args: WasmArgs): TensorInfo {
   const padBottom = g.inHeight + g.padTop - dilatedHeight;
   const padRight = g.inWidth + g.padLeft - dilatedWidth;
   if (info.dataFormat !== 'channelsLast' || Math.min(padTop, padLeft, padBottom, padRight) < 0) {
-    if (!stock.conv2DBackpropInput) throw new Error('Conv2DBackpropInput: unsupported geometry on wasm');
+    if (!stock.conv2DBackpropInput) {
+      throw new ModelsError(
+        'E_MODELS_KERNEL',
+        `Conv2DBackpropInput on wasm: unsupported geometry (dataFormat '${convAttrs.dataFormat}', input [${inputShape}], filter [${filter.shape}], padding ${padTop}/${padLeft}/${padBottom}/${padRight}) and the backend has no stock kernel for it`,
+      );
+    }
     return stock.conv2DBackpropInput(args as never) as TensorInfo;
   }
   const flipped = backend.makeOutput([g.filterHeight, g.filterWidth, g.outChannels, g.inChannels], 'float32');
@@ -565,7 +584,12 @@ function maxPoolGrad(stock: KernelFunc | undefined, { inputs, backend, attrs }: 
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const g = poolGeometry(input.shape, attrs);
   if (!g) {
-    if (!stock) throw new Error('MaxPoolGrad: unsupported geometry on wasm');
+    if (!stock) {
+      throw new ModelsError(
+        'E_MODELS_KERNEL',
+        `MaxPoolGrad on wasm: unsupported geometry for input [${input.shape}] (filterSize ${String(attrs.filterSize)}, strides ${String(attrs.strides)}, pad ${JSON.stringify(attrs.pad)}) and the backend has no stock kernel for it`,
+      );
+    }
     return stock({ inputs, backend, attrs }) as TensorInfo;
   }
   const dx = backend.makeOutput(input.shape, 'float32');
@@ -597,6 +621,201 @@ function maxPoolGrad(stock: KernelFunc | undefined, { inputs, backend, attrs }: 
   }
   maxPoolBackprop(heap(backend, input), heap(backend, dy), g, heap(backend, dx));
   return dx;
+}
+
+/** The channel count (last axis) of x when every per-channel input has exactly that many floats, else undefined. */
+function perChannel(x: TensorInfo, ...perChannelInputs: (TensorInfo | undefined)[]): number | undefined {
+  const channels = x.shape[x.shape.length - 1];
+  if (channels === undefined || x.dtype !== 'float32') return undefined;
+  for (const t of perChannelInputs) {
+    if (t && (t.dtype !== 'float32' || sizeOf(t.shape) !== channels)) return undefined;
+  }
+  return channels;
+}
+
+/** The scratch the SIMD batch-norm kernels need, or undefined where they do not apply (whole vectors of channels). */
+function batchNormSimd(backend: WasmBackend, channels: number): { simd: SimdKernels; scratch: TensorInfo } | undefined {
+  const simd = simdKernels(backend);
+  if (!simd || channels % 4 !== 0) return undefined;
+  return { simd, scratch: backend.makeOutput([simd.batchNormScratchFloats(channels)], 'float32') };
+}
+
+/** FmnistBatchNormTraining (see batch-norm.ts): statistics, normalization and moving averages in two passes over x. */
+function batchNormTraining({ inputs, backend, attrs }: WasmArgs): TensorInfo[] {
+  const { x, scale, offset, movingMean, movingVariance } = inputs as Record<string, TensorInfo>;
+  const { varianceEpsilon, momentum } = attrs as unknown as BatchNormAttrs;
+  const channels = perChannel(x!, scale, offset, movingMean, movingVariance);
+  if (channels === undefined) {
+    throw new ModelsError(
+      'E_MODELS_KERNEL',
+      `${BATCH_NORM_TRAINING} on wasm: scale, offset and moving statistics must be float32 with one value per channel of x [${x!.shape}] (got ${[scale, offset, movingMean, movingVariance].map((t) => `[${t?.shape}] ${t?.dtype}`).join(', ')})`,
+    );
+  }
+  const y = backend.makeOutput(x!.shape, 'float32');
+  const mean = backend.makeOutput([channels], 'float32');
+  const variance = backend.makeOutput([channels], 'float32');
+  const newMovingMean = backend.makeOutput([channels], 'float32');
+  const newMovingVariance = backend.makeOutput([channels], 'float32');
+  const fast = batchNormSimd(backend, channels);
+  if (fast) {
+    const rows = sizeOf(x!.shape) / channels;
+    fast.simd.batchNormStatistics(
+      address(backend, x!),
+      address(backend, mean),
+      address(backend, variance),
+      address(backend, fast.scratch),
+      rows,
+      channels,
+    );
+    fast.simd.batchNormApply(
+      address(backend, x!),
+      address(backend, y),
+      address(backend, mean),
+      address(backend, variance),
+      address(backend, scale!),
+      address(backend, offset!),
+      address(backend, fast.scratch),
+      rows,
+      channels,
+      varianceEpsilon,
+    );
+    backend.disposeData(fast.scratch.dataId);
+    updateMovingStatistics(
+      {
+        mean: heap(backend, mean),
+        variance: heap(backend, variance),
+        movingMean: heap(backend, movingMean!),
+        movingVariance: heap(backend, movingVariance!),
+        newMovingMean: heap(backend, newMovingMean),
+        newMovingVariance: heap(backend, newMovingVariance),
+      },
+      momentum,
+    );
+  } else {
+    batchNormTrainingForward(
+      {
+        x: heap(backend, x!),
+        scale: heap(backend, scale!),
+        offset: heap(backend, offset!),
+        movingMean: heap(backend, movingMean!),
+        movingVariance: heap(backend, movingVariance!),
+        y: heap(backend, y),
+        mean: heap(backend, mean),
+        variance: heap(backend, variance),
+        newMovingMean: heap(backend, newMovingMean),
+        newMovingVariance: heap(backend, newMovingVariance),
+      },
+      { varianceEpsilon, momentum },
+    );
+  }
+  return [y, mean, variance, newMovingMean, newMovingVariance];
+}
+
+/** FmnistBatchNormTrainingGrad: dx, dScale, dOffset in two passes over dy and x. */
+function batchNormTrainingGrad({ inputs, backend, attrs }: WasmArgs): TensorInfo[] {
+  const t = inputs as Record<string, TensorInfo>;
+  const { varianceEpsilon, momentum } = attrs as unknown as BatchNormAttrs;
+  const x = t.x!;
+  const channels = perChannel(x, t.scale, t.mean, t.variance, t.dMean, t.dVariance, t.dMovingMean, t.dMovingVariance);
+  if (channels === undefined || t.dy!.dtype !== 'float32' || sizeOf(t.dy!.shape) !== sizeOf(x.shape)) {
+    throw new ModelsError(
+      'E_MODELS_KERNEL',
+      `${BATCH_NORM_TRAINING_GRAD} on wasm: dy [${t.dy?.shape}] must match x [${x.shape}] and every statistic have one float32 per channel`,
+    );
+  }
+  const dx = backend.makeOutput(x.shape, 'float32');
+  const dScale = backend.makeOutput([channels], 'float32');
+  const dOffset = backend.makeOutput([channels], 'float32');
+  const dMean = backend.makeOutput([channels], 'float32');
+  const dVariance = backend.makeOutput([channels], 'float32');
+  const fast = batchNormSimd(backend, channels);
+  combinedStatisticGradients(
+    heap(backend, t.dMean!),
+    heap(backend, t.dVariance!),
+    heap(backend, t.dMovingMean!),
+    heap(backend, t.dMovingVariance!),
+    momentum,
+    heap(backend, dMean),
+    heap(backend, dVariance),
+  );
+  if (fast) {
+    fast.simd.batchNormBackward(
+      address(backend, t.dy!),
+      address(backend, x),
+      address(backend, t.scale!),
+      address(backend, t.mean!),
+      address(backend, t.variance!),
+      address(backend, dMean),
+      address(backend, dVariance),
+      address(backend, dx),
+      address(backend, dScale),
+      address(backend, dOffset),
+      address(backend, fast.scratch),
+      sizeOf(x.shape) / channels,
+      channels,
+      varianceEpsilon,
+    );
+    backend.disposeData(fast.scratch.dataId);
+  } else {
+    batchNormTrainingBackward(
+      {
+        dy: heap(backend, t.dy!),
+        x: heap(backend, x),
+        scale: heap(backend, t.scale!),
+        mean: heap(backend, t.mean!),
+        variance: heap(backend, t.variance!),
+        dMean: heap(backend, dMean),
+        dVariance: heap(backend, dVariance),
+        dx: heap(backend, dx),
+        dScale: heap(backend, dScale),
+        dOffset: heap(backend, dOffset),
+      },
+      varianceEpsilon,
+    );
+  }
+  backend.disposeData(dMean.dataId);
+  backend.disposeData(dVariance.dataId);
+  return [dx, dScale, dOffset];
+}
+
+/**
+ * FusedBatchNorm (batch norm in inference, with the moving statistics): one SIMD pass y = x · a + b where mean,
+ * variance, scale and offset hold one float per channel of x; other shapes go to the stock kernel.
+ */
+function fusedBatchNorm(stock: KernelFunc, args: WasmArgs): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, mean, variance, offset, scale } = inputs as Record<string, TensorInfo | undefined>;
+  const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+  const channels = x && mean && variance ? perChannel(x, mean, variance, offset, scale) : undefined;
+  if (channels === undefined || x!.shape.length < 2) return stock(args as never) as TensorInfo;
+  const y = backend.makeOutput(x!.shape, 'float32');
+  const fast = batchNormSimd(backend, channels);
+  if (fast) {
+    fast.simd.batchNormApply(
+      address(backend, x!),
+      address(backend, y),
+      address(backend, mean!),
+      address(backend, variance!),
+      scale ? address(backend, scale) : 0,
+      offset ? address(backend, offset) : 0,
+      address(backend, fast.scratch),
+      sizeOf(x!.shape) / channels,
+      channels,
+      varianceEpsilon,
+    );
+    backend.disposeData(fast.scratch.dataId);
+    return y;
+  }
+  batchNormApply(
+    heap(backend, x!),
+    heap(backend, mean!),
+    heap(backend, variance!),
+    scale ? heap(backend, scale) : undefined,
+    offset ? heap(backend, offset) : undefined,
+    varianceEpsilon,
+    heap(backend, y),
+  );
+  return y;
 }
 
 /** Identity shares the input's memory, as the cpu backend's does (tensors are immutable); the stock one copies. */
@@ -644,5 +863,11 @@ export function wasmKernelConfigs(): KernelConfig[] {
   ];
   if (stock.fusedMatMul) configs.push(config('_FusedMatMul', matMulKernel(stock.fusedMatMul, true)));
   if (stock.fusedConv2D) configs.push(config('FusedConv2D', conv2DKernel(stock.fusedConv2D, true)));
+  const stockBatchNorm = stockKernel('FusedBatchNorm');
+  if (stockBatchNorm) configs.push(config('FusedBatchNorm', (args) => fusedBatchNorm(stockBatchNorm, args)));
+  configs.push(
+    config(BATCH_NORM_TRAINING, batchNormTraining as unknown as (args: WasmArgs) => TensorInfo),
+    config(BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad as unknown as (args: WasmArgs) => TensorInfo),
+  );
   return configs;
 }
