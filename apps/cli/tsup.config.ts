@@ -6,4 +6,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // @fmnist/internal is private: its code is bundled in, so the CLI installs alone. No dts: nothing imports the CLI.
+  noExternal: ['@fmnist/internal'],
 });

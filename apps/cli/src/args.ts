@@ -1,6 +1,48 @@
-/** Argument groups shared by several commands, defined once. */
+/**
+ * Flags shared by several commands, each defined once: its citty definition, the range it accepts and its parser. A
+ * command spreads the definitions into its `args` (refining a description where its meaning narrows) and reads the
+ * values with the parsers, so `--seed` or `--workers` accept the same values everywhere.
+ */
+import { resolve } from 'node:path';
+import { MODEL_KINDS, type ModelKind } from '@fmnist/models';
 import type { ArgsDef } from 'citty';
 import { UsageError } from './errors.js';
+
+/** What citty hands a command: flag names to strings, booleans or the positionals. */
+export type FlagValues = Record<string, unknown>;
+
+/** A string flag's value, or undefined when absent. */
+export function textFlag(values: FlagValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Parses a whole number flag, naming the flag and the accepted range on failure. */
+export function parseIntegerFlag(
+  flag: string,
+  value: string | undefined,
+  { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
+  }
+  return parsed;
+}
+
+/** Checks a flag against a closed set of values, naming the accepted ones on failure. */
+export function parseChoiceFlag<T extends string>(
+  flag: string,
+  value: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got '${value}'`);
+  }
+  return value as T;
+}
 
 export const outputArgs = {
   json: { type: 'boolean', description: 'Print one JSON object on stdout; logs go to stderr' },
@@ -12,19 +54,40 @@ export const dataArgs = {
   'data-dir': {
     type: 'string',
     description:
-      'Directory holding the FashionMNIST IDX files (.gz or raw); default: FMNIST_DATA_DIR, the cache, system dirs',
+      'Folder holding the FashionMNIST IDX files (.gz or raw); default: FMNIST_DATA_DIR, the cache, system folders',
     valueHint: 'DIR',
   },
 } as const satisfies ArgsDef;
 
+/** --data-dir as given (the dataset package resolves it), or undefined. */
+export function parseDataDir(values: FlagValues): string | undefined {
+  return textFlag(values, 'data-dir');
+}
+
 export const modelDirArgs = {
   'model-dir': {
     type: 'string',
-    description: 'Folder of a saved model (e.g. runs/<run>/models/cnn)',
+    description: 'Folder (or http(s) URL) of a saved model, e.g. runs/<run>/models/cnn',
     valueHint: 'DIR',
     required: true,
   },
 } as const satisfies ArgsDef;
+
+/** --model-dir: an http(s) URL as given, else an absolute path. */
+export function parseModelDir(values: FlagValues): string {
+  const value = textFlag(values, 'model-dir');
+  if (!value) throw new UsageError('--model-dir is required: the folder a model was saved to');
+  return /^https?:\/\//i.test(value) ? value : resolve(value);
+}
+
+export const modelArgs = {
+  model: { type: 'string', description: `Model: ${MODEL_KINDS.join(', ')}`, valueHint: 'KIND' },
+} as const satisfies ArgsDef;
+
+/** --model: one of the model kinds, or undefined when absent. */
+export function parseModelKind(values: FlagValues): ModelKind | undefined {
+  return parseChoiceFlag('model', textFlag(values, 'model'), MODEL_KINDS);
+}
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
@@ -37,19 +100,25 @@ export const backendArgs = {
   },
 } as const satisfies ArgsDef;
 
+/** --backend: one of {@link BACKEND_NAMES}; 'auto' when absent. */
+export function parseBackend(values: FlagValues): (typeof BACKEND_NAMES)[number] {
+  return parseChoiceFlag('backend', textFlag(values, 'backend'), BACKEND_NAMES) ?? 'auto';
+}
+
 export const MAX_WORKERS = 64;
 
 export const workersArgs = {
   workers: {
     type: 'string',
-    description: 'Training worker threads: auto (one per core) or a number (1 trains on the main thread)',
+    description: `Threads for training and inference: auto (one per core) or 1 to ${MAX_WORKERS} (1: the main thread)`,
     default: 'auto',
     valueHint: 'N',
   },
 } as const satisfies ArgsDef;
 
-/** Parses --workers: 'auto' or a whole number from 1 to MAX_WORKERS. */
-export function parseWorkersFlag(value: string | undefined): 'auto' | number {
+/** --workers: 'auto' (also when absent) or a whole number from 1 to {@link MAX_WORKERS}. */
+export function parseWorkers(values: FlagValues): 'auto' | number {
+  const value = textFlag(values, 'workers');
   if (value === undefined || value === 'auto') return 'auto';
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKERS) {
     throw new UsageError(`--workers must be auto or a whole number from 1 to ${MAX_WORKERS}, got '${value}'`);
@@ -57,25 +126,61 @@ export function parseWorkersFlag(value: string | undefined): 'auto' | number {
   return Number(value);
 }
 
-/** Parses a whole number flag, naming the flag and the accepted range on failure. */
-export function parseIntegerFlag(
-  flag: string,
-  value: string | undefined,
-  { min = 0, max = Number.MAX_SAFE_INTEGER } = {},
-) {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!/^-?\d+$/.test(String(value).trim()) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
-  }
-  return parsed;
+/**
+ * Seeds range over the 32-bit unsigned integers: the seeded generator of @fmnist/internal (splits, shuffles,
+ * augmentation, dropout) takes its seed modulo 2^32, so a larger one would repeat a smaller one's run.
+ */
+export const MAX_SEED = 2 ** 32 - 1;
+
+export const seedArgs = {
+  seed: {
+    type: 'string',
+    description: `Seed of every random choice: subsets, split, initial weights, shuffling, augmentation (0 to ${MAX_SEED})`,
+    default: '0',
+    valueHint: 'S',
+  },
+} as const satisfies ArgsDef;
+
+/** --seed: a whole number from 0 to {@link MAX_SEED}; 0 when absent. */
+export function parseSeed(values: FlagValues): number {
+  return parseIntegerFlag('seed', textFlag(values, 'seed'), { min: 0, max: MAX_SEED }) ?? 0;
 }
 
-/** Checks a flag against a closed set of values, naming the accepted ones on failure. */
-export function parseChoiceFlag<T extends string>(flag: string, value: string | undefined, choices: readonly T[]) {
-  if (value === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(value)) {
-    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got '${value}'`);
-  }
-  return value as T;
+export const MAX_EPOCHS = 1000;
+
+export const epochsArgs = {
+  epochs: { type: 'string', description: `Passes over the training images (1 to ${MAX_EPOCHS})`, valueHint: 'N' },
+} as const satisfies ArgsDef;
+
+/** An epochs flag (--epochs, --cnn-epochs...): a whole number from 1 to {@link MAX_EPOCHS}, or undefined. */
+export function parseEpochs(values: FlagValues, flag = 'epochs'): number | undefined {
+  return parseIntegerFlag(flag, textFlag(values, flag), { min: 1, max: MAX_EPOCHS });
+}
+
+/** The fewest images --limit keeps: ten per class, so each class is in every stratified subset and split. */
+export const MIN_LIMIT = 100;
+export const MAX_LIMIT = 60_000;
+
+export const limitArgs = {
+  limit: {
+    type: 'string',
+    description: `Use a stratified subset of N training and at most N test images (${MIN_LIMIT} to ${MAX_LIMIT})`,
+    valueHint: 'N',
+  },
+} as const satisfies ArgsDef;
+
+/** --limit: a whole number from {@link MIN_LIMIT} to {@link MAX_LIMIT}, or undefined (all images). */
+export function parseLimit(values: FlagValues): number | undefined {
+  return parseIntegerFlag('limit', textFlag(values, 'limit'), { min: MIN_LIMIT, max: MAX_LIMIT });
+}
+
+/** --out: what a command writes to; each command gives its own description (what goes there, the default). */
+export function outArgs(description: string) {
+  return { out: { type: 'string', description, valueHint: 'DIR' } } as const satisfies ArgsDef;
+}
+
+/** --out as an absolute path, or undefined when absent (the command picks its default). */
+export function parseOut(values: FlagValues): string | undefined {
+  const value = textFlag(values, 'out');
+  return value === undefined ? undefined : resolve(value);
 }

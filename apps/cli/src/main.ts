@@ -1,7 +1,8 @@
 /** Entry of the `fmnist` binary: registers the commands, rejects unknown flags, and maps errors to exit codes. */
-import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from 'citty';
+import { type ArgsDef, type CommandDef, defineCommand, runCommand } from 'citty';
 import { version } from '../package.json';
 import { exitCodeFor, formatError, UsageError } from './errors.js';
+import { renderHelp, resolveValue } from './usage.js';
 
 // Each command lives in its own file; add one line here per command.
 const subCommands = {
@@ -26,36 +27,30 @@ const main = defineCommand({
 
 type AnyCommand = CommandDef<ArgsDef>;
 
-async function resolve<T>(value: T | (() => T | Promise<T>)): Promise<T> {
-  return typeof value === 'function' ? await (value as () => T | Promise<T>)() : value;
-}
-
 /** Walks the sub-commands named on the command line; returns the leaf command and the path to it. */
-async function findLeaf(rawArgs: string[]): Promise<{ command: AnyCommand; path: string[]; parents: AnyCommand[] }> {
+async function findLeaf(rawArgs: string[]): Promise<{ command: AnyCommand; path: string[] }> {
   let command = main as AnyCommand;
   const path: string[] = [];
-  const parents: AnyCommand[] = [];
   for (const arg of rawArgs) {
     if (arg.startsWith('-')) break;
-    const children = await resolve(command.subCommands);
+    const children = await resolveValue(command.subCommands);
     if (!children) break;
     const child = children[arg];
     if (!child) {
       const names = Object.keys(children).join(', ');
       throw new UsageError(`unknown command '${[...path, arg].join(' ')}'; expected one of: ${names}`);
     }
-    parents.push(command);
-    command = (await resolve(child)) as AnyCommand;
+    command = (await resolveValue(child)) as AnyCommand;
     path.push(arg);
   }
-  return { command, path, parents };
+  return { command, path };
 }
 
 const GLOBAL_FLAGS = new Set(['help', 'h', 'version', 'v', 'verbose', 'quiet', 'json']);
 
 /** citty accepts any flag; a typo must be an error that names the flag and the accepted ones. */
 async function rejectUnknownFlags(command: AnyCommand, path: string[], rawArgs: string[]) {
-  const args = ((await resolve(command.args)) ?? {}) as ArgsDef;
+  const args = ((await resolveValue(command.args)) ?? {}) as ArgsDef;
   const known = new Set(GLOBAL_FLAGS);
   for (const [name, def] of Object.entries(args)) {
     known.add(name);
@@ -85,9 +80,9 @@ async function run() {
   const rawArgs = process.argv.slice(2);
   const verbose = rawArgs.includes('--verbose');
   try {
-    const { command, path, parents } = await findLeaf(rawArgs);
+    const { command, path } = await findLeaf(rawArgs);
     if (rawArgs.includes('--help') || rawArgs.includes('-h') || (command.subCommands && !command.run)) {
-      process.stdout.write(`${await renderUsage(command, parents.at(-1))}\n`);
+      process.stdout.write(`${await renderHelp(command, path, version)}\n`);
       return;
     }
     if (path.length === 0 && (rawArgs.includes('--version') || rawArgs.includes('-v'))) {

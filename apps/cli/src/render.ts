@@ -1,12 +1,12 @@
 /** Renders a study's report into a run folder atomically: into a hidden staging folder, then renamed into place. */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { replacePath, temporaryPathFor } from '@fmnist/internal/node';
 import type { Study } from '@fmnist/viz';
-import { replacePath, temporaryPathFor } from './files.js';
 
 /** Writes report.html, report.md and figures/ under `outDir`, replacing earlier ones only once all are complete. */
 export async function renderReportInto(study: Study, outDir: string): Promise<{ files: string[] }> {
-  // Loaded on demand: Vega and the rasteriser are heavy and only needed once training is done.
+  // Loaded on demand: Vega and the rasterizer are heavy and only needed once training is done.
   const { renderReport } = await import('@fmnist/viz/node');
   const staging = temporaryPathFor(join(outDir, 'report'));
   await mkdir(staging, { recursive: true });

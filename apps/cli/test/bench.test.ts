@@ -1,6 +1,8 @@
 // End-to-end: the built `fmnist bench` trains a reference model on the real data and compares with PyTorch.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,10 +27,11 @@ beforeAll(() => {
 
 describe('fmnist bench', () => {
   it('reports training and inference throughput, accuracy and the PyTorch ratios as one JSON line', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'fmnist-bench-')), 'run');
     const run = fmnist(
       'bench',
       ...['--model', 'linear', '--limit', '2000', '--epochs', '2', '--workers', '1', '--backend', 'cpu'],
-      ...['--against-pytorch', '--json'],
+      ...['--against-pytorch', '--json', '--out', out],
     );
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');
@@ -48,6 +51,16 @@ describe('fmnist bench', () => {
       expect(result.pytorch).toBeUndefined();
       expect(run.stderr).toMatch(/PyTorch comparison skipped/);
     }
+    // --out keeps the run record: the same figures, the data read and the memory held.
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    rmSync(dirname(out), { recursive: true, force: true });
+    expect(record).toMatchObject({ command: 'bench', status: 'complete', workers: 1, backend: { name: 'cpu' } });
+    expect(record.data).toMatchObject({ selection: 'first', limit: 2000, counts: { train: 2000, test: 10_000 } });
+    expect(record.models.linear).toMatchObject({ epochs: 2, workers: 1, test: { count: 10_000 } });
+    expect(record.models.linear.test.accuracy).toBeCloseTo(result.testAccuracy, 4);
+    expect(record.models.linear.residentMiBAfterEpoch).toHaveLength(2);
+    expect(record.memory.peakResidentMiB).toBeGreaterThan(20);
+    expect(record.pytorch?.ratio).toEqual(result.ratio);
   });
 
   it('rejects an unknown model, naming the accepted ones (exit 2)', () => {

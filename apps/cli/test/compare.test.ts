@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FASHION_MNIST_FILES } from '@fmnist/dataset';
 import { requirePrerequisite } from '@fmnist/internal/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BUILT, listTree, runCli, temporaryEntries } from './cli-run.js';
@@ -113,22 +114,46 @@ withBuildAndData('fmnist compare on a small subset', () => {
     expect(accuracyDifferenceCI.lower).toBeLessThanOrEqual(accuracyDifferenceCI.upper);
   });
 
-  it('records configuration, seed, versions, backend, timings and memory in run.json', () => {
+  it('records the command, seed, data files, versions, backend, timings and memory in run.json', () => {
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    expect(run.status).toBe('complete');
-    expect(run.config).toMatchObject({ seed: 0, limit: 2000, workers: 1 });
-    expect(run.config.models.cnn.epochs).toBe(1);
+    expect(run).toMatchObject({ format: 'fmnist-run', formatVersion: 2, command: 'compare', status: 'complete' });
+    expect(run.arguments).toEqual([
+      'compare',
+      '--limit',
+      '2000',
+      '--epochs',
+      '1',
+      '--workers',
+      '1',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(run).toMatchObject({ seed: 0, workers: 1 });
+    expect(run.data).toMatchObject({ limit: 2000, selection: 'stratified', counts: { test: 2000 } });
+    expect(run.data.counts.train + run.data.counts.validation).toBe(2000);
+    expect(run.data.files.map((file: { sha256: string }) => file.sha256)).toEqual([
+      FASHION_MNIST_FILES.train.images.sha256,
+      FASHION_MNIST_FILES.train.labels.sha256,
+      FASHION_MNIST_FILES.test.images.sha256,
+      FASHION_MNIST_FILES.test.labels.sha256,
+    ]);
+    expect(run.models.cnn).toMatchObject({ path: 'models/cnn', epochs: 1, options: { epochs: 1, seed: 0 } });
+    expect(run.models.cnn.test.accuracy).toBeCloseTo(
+      JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).models.cnn.test.accuracy,
+      10,
+    );
     expect(run.versions['@tensorflow/tfjs-core']).toMatch(/^\d+\.\d+\.\d+/);
     expect(run.versions['@fmnist/models']).toMatch(/^\d+\.\d+\.\d+/);
-    expect(run.backend.name).toMatch(/^(wasm|cpu|tensorflow)$/);
+    expect(run.backend).toMatchObject({ requested: 'auto', name: expect.stringMatching(/^(wasm|cpu|tensorflow)$/) });
     expect(run.timings.wallSeconds).toBeGreaterThan(0);
-    expect(run.timings.cnnTrainSeconds).toBeGreaterThan(0);
+    expect(run.timings.cnnSeconds).toBeGreaterThan(run.models.cnn.trainSeconds);
     // Resident memory after each epoch (one here) and the process's peak, in MiB: plausible for Node with tfjs.
     for (const kind of ['linear', 'cnn']) {
-      expect(run.training[kind].residentMiBAfterEpoch).toHaveLength(run.training[kind].epochs);
-      for (const mib of run.training[kind].residentMiBAfterEpoch) expect(mib).toBeGreaterThan(20);
+      expect(run.models[kind].residentMiBAfterEpoch).toHaveLength(run.models[kind].epochs);
+      for (const mib of run.models[kind].residentMiBAfterEpoch) expect(mib).toBeGreaterThan(20);
     }
-    expect(run.memory.peakResidentMiB).toBeGreaterThanOrEqual(Math.max(...run.training.cnn.residentMiBAfterEpoch));
+    expect(run.memory.peakResidentMiB).toBeGreaterThanOrEqual(Math.max(...run.models.cnn.residentMiBAfterEpoch));
     expect(run.memory.peakResidentMiB).toBeLessThan(64 * 1024);
   });
 

@@ -180,6 +180,6 @@ requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist data', () =
   it('rejects an unknown flag as a usage error (exit 2)', async () => {
     const result = await fmnist(['data', 'verify', '--data-directory', 'x']);
     expect(result.code).toBe(2);
-    expectOneErrorLine(result, 'E_USAGE');
+    expectOneErrorLine(result, 'E_CLI_USAGE');
   });
 });

@@ -1,5 +1,5 @@
 /** End-to-end tests of `fmnist report --from` on the built binary, from a saved synthetic study (no training). */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requirePrerequisite } from '@fmnist/internal/testing';
@@ -37,6 +37,17 @@ requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist report --fr
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^wrote .*report\.html.* to .*elsewhere/);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
+  });
+
+  it('refuses an --out that is a file before rendering (exit 2), leaving the file as it was', async () => {
+    const file = join(root, 'notes.txt');
+    writeFileSync(file, 'keep me');
+    const result = await runCli(['report', '--from', run, '--out', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `fmnist: --out ${file} is a file; give a folder (a new one is created) [E_CLI_USAGE]`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
   });
 
   it('rejects a folder without a saved study, and a missing --from, with exit code 2', async () => {

@@ -54,7 +54,13 @@ describe('fmnist train and fmnist eval', () => {
     expect(result.test.count).toBe(600);
     // Ten steps on 600 images already beat chance (10%) clearly.
     expect(result.test.accuracy).toBeGreaterThan(0.25);
-    expect(readdirSync(modelDir).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+    expect(readdirSync(modelDir).sort()).toEqual(['metadata.json', 'model.json', 'run.json', 'weights.bin']);
+    const run = JSON.parse(readFileSync(join(modelDir, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({ command: 'train', status: 'complete', seed: 3, workers: 1, completed: ['.'] });
+    expect(run.data).toMatchObject({ limit: 600, validationFraction: 0, counts: { train: 600, validation: 0 } });
+    expect(run.models.linear).toMatchObject({ path: '.', parameters: 7850, epochs: 1 });
+    expect(run.models.linear.test).toEqual(result.test);
+    expect(run.models.linear.residentMiBAfterEpoch).toHaveLength(1);
 
     const onCpu = await fmnist(['eval', '--model-dir', modelDir, '--backend', 'cpu', '--json']);
     expect(onCpu.code).toBe(0);
@@ -93,7 +99,7 @@ describe('fmnist train and fmnist eval', () => {
   it('rejects a missing or unknown --model with a usage error (exit 2)', async () => {
     const missing = await fmnist(['train', '--epochs', '1']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('fmnist: --model is required: one of linear, mlp, cnn [E_USAGE]');
+    expect(missing.stderr).toContain('fmnist: --model is required: one of linear, mlp, cnn [E_CLI_USAGE]');
     expect((await fmnist(['train', '--model', 'rnn'])).stderr).toContain(
       "--model must be one of linear, mlp, cnn, got 'rnn'",
     );

@@ -1,61 +1,81 @@
 /**
- * `fmnist bench`: trains a reference model (docs/reference-models.md) on the real data and reports training and
- * inference images/s and test accuracy; with --against-pytorch it runs the PyTorch reference with the same settings in
- * the same run and reports the ratios.
+ * `fmnist bench`: trains a reference model (the architectures the PyTorch script in bench/ builds too) on the real data
+ * and reports training and inference images/s and test accuracy; with --against-pytorch it runs the PyTorch reference
+ * with the same settings in the same run and reports the ratios.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { computeNormalization, type FashionMnistSplit, loadFashionMnist, normalizeImages } from '@fmnist/dataset';
+import { computeNormalization, type DatasetSplit, normalizeImages } from '@fmnist/dataset';
 import {
   type BenchmarkResult,
   benchmarkReferenceModel,
-  type LabelledImages,
-  MODEL_KINDS,
+  type LabeledImages,
   type ModelKind,
-  REFERENCE_INITIALISATIONS,
+  REFERENCE_INITIALIZATIONS,
   selectBackend,
 } from '@fmnist/models';
 import { defineCommand } from 'citty';
-import { BACKEND_NAMES, backendArgs, dataArgs, outputArgs, parseChoiceFlag, parseIntegerFlag } from '../args.js';
-import { UsageError } from '../errors.js';
+import {
+  backendArgs,
+  dataArgs,
+  epochsArgs,
+  type FlagValues,
+  limitArgs,
+  MAX_LIMIT,
+  MIN_LIMIT,
+  modelArgs,
+  outArgs,
+  outputArgs,
+  parseBackend,
+  parseChoiceFlag,
+  parseDataDir,
+  parseEpochs,
+  parseLimit,
+  parseModelKind,
+  parseOut,
+  parseSeed,
+  parseWorkers,
+  seedArgs,
+  textFlag,
+  workersArgs,
+} from '../args.js';
+import { checkOutputFolder } from '../outputs.js';
 import { createReporter, type Reporter } from '../progress.js';
+import { dataRecord, loadRunData, peakResidentMiB, RunRecorder, residentMiB, writeRunRecord } from '../run.js';
+import { RUN_RECORD_FILE } from '../run-record.js';
 import { handleInterruption } from '../signals.js';
 
 /** Debian's interpreter, which has python3-torch (the `python3` on PATH may be another one). */
 const PYTHON = '/usr/bin/python3';
-/** apps/cli/bench/torch_fmnist.py, the PyTorch reference; found from src/commands (tests) and dist (the binary). */
+/** The PyTorch reference script; found from src/commands (tests) and from dist (built binary). */
 const TORCH_SCRIPT_CANDIDATES = ['../../bench/torch_fmnist.py', '../bench/torch_fmnist.py'].map((path) =>
   fileURLToPath(new URL(path, import.meta.url)),
 );
 
 const args = {
-  model: { type: 'string', description: `Reference model: ${MODEL_KINDS.join(', ')}`, default: 'cnn', valueHint: 'M' },
-  epochs: { type: 'string', description: 'Training epochs', default: '1', valueHint: 'N' },
-  limit: { type: 'string', description: 'Train on the first N training images', default: '60000', valueHint: 'N' },
+  model: { ...modelArgs.model, description: `${modelArgs.model.description} (default: cnn)` },
+  epochs: { ...epochsArgs.epochs, description: 'Training epochs (default: 1)' },
+  limit: {
+    ...limitArgs.limit,
+    description: `Train on the first N training images, as PyTorch does (${MIN_LIMIT} to ${MAX_LIMIT}; default: all)`,
+  },
   ...backendArgs,
-  workers: {
-    type: 'string',
-    description: 'Training worker threads (and PyTorch threads): auto (one per core) or a number',
-    default: 'auto',
-    valueHint: 'N',
-  },
-  seed: {
-    type: 'string',
-    description: 'Seed of the initial weights and the shuffling (ours and PyTorch’s; the two draw differently)',
-    default: '0',
-    valueHint: 'S',
-  },
+  workers: { ...workersArgs.workers, description: `${workersArgs.workers.description}; PyTorch gets as many` },
+  ...seedArgs,
   init: {
     type: 'string',
-    description: `Initial weights of the reference model: ${REFERENCE_INITIALISATIONS.join(', ')} (tfjs: Glorot uniform, zero biases, as MODELS.md asks; pytorch: PyTorch's defaults)`,
+    description:
+      `Initial weights: ${REFERENCE_INITIALIZATIONS.join(', ')} ` +
+      "(tfjs: Glorot uniform, zero biases; pytorch: PyTorch's defaults)",
     default: 'tfjs',
     valueHint: 'I',
   },
   'against-pytorch': {
     type: 'boolean',
-    description: `Also run the PyTorch reference (${PYTHON}, same model, data, epochs, limit and threads) and print ratios`,
+    description: `Also run the PyTorch reference (${PYTHON}, same model, data, epochs, threads); print ratios`,
   },
+  ...outArgs('Folder, new or empty, to write run.json to (default: none)'),
   ...dataArgs,
   ...outputArgs,
 } as const;
@@ -67,9 +87,10 @@ interface PytorchFigures {
   engine: string;
 }
 
-function labelled(split: FashionMnistSplit, normalization: { mean: number; std: number }, count: number) {
+/** The first `count` images of `split`, standardized (the PyTorch script takes the same ones). */
+function firstImages(split: DatasetSplit, normalization: { mean: number; std: number }, count: number) {
   const images = normalizeImages(split.images.subarray(0, count * split.rows * split.cols), normalization);
-  return { images, labels: split.labels.subarray(0, count), count } satisfies LabelledImages;
+  return { images, labels: split.labels.subarray(0, count), count } satisfies LabeledImages;
 }
 
 /** Runs the PyTorch script; resolves undefined (with the reason logged) when PyTorch or the script is unavailable. */
@@ -132,69 +153,95 @@ function round(value: number, digits: number): number {
   return Math.round(value * scale) / scale;
 }
 
+function parseOptions(values: FlagValues) {
+  const options = {
+    model: parseModelKind(values) ?? 'cnn',
+    epochs: parseEpochs(values) ?? 1,
+    limit: parseLimit(values),
+    backend: parseBackend(values),
+    seed: parseSeed(values),
+    workers: parseWorkers(values),
+    initialization: parseChoiceFlag('init', textFlag(values, 'init'), REFERENCE_INITIALIZATIONS) ?? 'tfjs',
+    againstPytorch: Boolean(values['against-pytorch']),
+    outDir: parseOut(values),
+    dataDir: parseDataDir(values),
+  };
+  if (options.outDir) {
+    checkOutputFolder('out', options.outDir, { kind: 'fresh', runFiles: [RUN_RECORD_FILE, 'metrics.json'] });
+  }
+  return options;
+}
+
 export default defineCommand({
   meta: {
     name: 'bench',
-    description: 'Train a reference model on the real data and report images/s and accuracy (optionally vs PyTorch)',
+    description: 'Train a reference model; report images/s and accuracy, optionally against PyTorch',
   },
   args,
   async run({ args: values }) {
     const reporter = createReporter(values);
-    const model = parseChoiceFlag('model', values.model, MODEL_KINDS) ?? 'cnn';
-    const epochs = parseIntegerFlag('epochs', values.epochs, { min: 1, max: 100 }) ?? 1;
-    const limit = parseIntegerFlag('limit', values.limit, { min: 64, max: 60000 }) ?? 60000;
-    const backend = parseChoiceFlag('backend', values.backend, BACKEND_NAMES) ?? 'auto';
-    const seed = parseIntegerFlag('seed', values.seed, { min: 0, max: 2 ** 31 - 1 }) ?? 0;
-    const initialisation = parseChoiceFlag('init', values.init, REFERENCE_INITIALISATIONS) ?? 'tfjs';
-    const workersText = values.workers ?? 'auto';
-    if (workersText !== 'auto' && !/^\d+$/.test(workersText)) {
-      throw new UsageError(`--workers must be auto or a whole number from 1 to 64, got '${workersText}'`);
-    }
-    const workers =
-      workersText === 'auto' ? 'auto' : (parseIntegerFlag('workers', workersText, { min: 1, max: 64 }) ?? 1);
+    const { model, epochs, seed, workers, initialization, outDir, dataDir, ...options } = parseOptions(values);
+    const recorder = new RunRecorder({ command: 'bench', seed, workers, backend: options.backend });
     const interruption = handleInterruption({ onInterrupt: () => reporter.info('stopping after the current step') });
     try {
-      const selected = await selectBackend(backend);
+      const selected = await selectBackend(options.backend);
+      recorder.selectedBackend(selected);
       reporter.info(`backend: ${selected.reason}`);
-      const dataDir = values['data-dir'];
-      const [trainSplit, testSplit] = await Promise.all([
-        loadFashionMnist({ split: 'train', ...(dataDir ? { dataDir } : {}) }),
-        loadFashionMnist({ split: 'test', ...(dataDir ? { dataDir } : {}) }),
-      ]);
-      // Standardised with the whole training set's mean and std, as the PyTorch script does.
-      const normalization = computeNormalization(trainSplit.images);
-      const trainData = labelled(trainSplit, normalization, Math.min(limit, trainSplit.count));
-      const testData = labelled(testSplit, normalization, testSplit.count);
+      const data = await recorder.time('load', () => loadRunData({ dataDir, signal: interruption.signal }));
+      // Standardized with the whole training set's mean and std, as the PyTorch script does.
+      const normalization = computeNormalization(data.train.images);
+      const trainData = firstImages(data.train, normalization, Math.min(options.limit ?? MAX_LIMIT, data.train.count));
+      const testData = firstImages(data.test, normalization, data.test.count);
+      recorder.data = dataRecord(data, {
+        limit: options.limit ?? null,
+        selection: 'first',
+        validationFraction: 0,
+        counts: { train: trainData.count, validation: 0, test: testData.count },
+        normalization,
+      });
 
-      let peakRss = process.memoryUsage.rss();
-      const sampler = setInterval(() => {
-        peakRss = Math.max(peakRss, process.memoryUsage.rss());
-      }, 200);
+      reporter.info(`training the reference ${model} on ${trainData.count} images, ${epochs} epoch(s), batch 64`);
+      const progress = reporter.training(`${model} (${selected.name})`, epochs);
+      const residentMiBAfterEpoch: number[] = [];
       let ours: BenchmarkResult;
       try {
-        reporter.info(`training the reference ${model} on ${trainData.count} images, ${epochs} epoch(s), batch 64`);
-        const progress = reporter.training(`${model} (${selected.name})`, epochs);
-        ours = await benchmarkReferenceModel(model, trainData, testData, {
-          epochs,
-          workers,
-          seed,
-          initialisation,
-          onBatchEnd: (p) => progress.onBatchEnd(p),
-          onEpochEnd: (e) => progress.onEpochEnd(e),
-          signal: interruption.signal,
-        });
-        progress.finish();
+        ours = await recorder.time(model, () =>
+          benchmarkReferenceModel(model, trainData, testData, {
+            epochs,
+            workers,
+            seed,
+            initialization,
+            onBatchEnd: (batch) => progress.onBatchEnd(batch),
+            onEpochEnd: (epoch) => {
+              residentMiBAfterEpoch.push(residentMiB());
+              progress.onEpochEnd(epoch);
+            },
+            signal: interruption.signal,
+          }),
+        );
       } finally {
-        clearInterval(sampler);
+        progress.finish();
       }
       interruption.throwIfInterrupted();
-      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      recorder.models[model] = {
+        options: { epochs, batchSize: 64, learningRate: 1e-3, seed, workers, initialization },
+        epochs: ours.epochs,
+        bestEpoch: ours.epochs,
+        stoppedEarly: false,
+        backend: ours.backend,
+        workers: ours.workers,
+        trainSeconds: ours.trainSeconds,
+        trainImagesPerSecond: ours.trainImagesPerSecond,
+        inferImagesPerSecond: ours.inferImagesPerSecond,
+        residentMiBAfterEpoch,
+        test: { count: ours.testImages, accuracy: ours.testAccuracy },
+      };
 
       let pytorch: PytorchFigures | undefined;
-      if (values['against-pytorch']) {
+      if (options.againstPytorch) {
         const threads = ours.workers;
         reporter.info(`running the PyTorch reference on ${threads} thread(s)`);
-        const dir = trainSplit.source?.dir ?? dataDir ?? '/usr/share/datasets/fashion-mnist';
+        const dir = data.train.source?.dir ?? dataDir ?? '/usr/share/datasets/fashion-mnist';
         pytorch = await runPytorch(
           { model, epochs, limit: trainData.count, threads, dataDir: dir, seed },
           reporter,
@@ -203,9 +250,14 @@ export default defineCommand({
         interruption.throwIfInterrupted();
       }
 
+      const ratio = pytorch && {
+        train: round(ours.trainImagesPerSecond / pytorch.trainImagesPerSecond, 3),
+        infer: round(ours.inferImagesPerSecond / pytorch.inferImagesPerSecond, 3),
+      };
+      if (pytorch && ratio) recorder.pytorch = { ...pytorch, ratio };
       const result = {
         model,
-        initialisation,
+        initialization,
         seed,
         backend: ours.backend,
         workers: ours.workers,
@@ -215,22 +267,10 @@ export default defineCommand({
         inferImagesPerSecond: round(ours.inferImagesPerSecond, 1),
         testAccuracy: round(ours.testAccuracy, 4),
         trainSeconds: round(ours.trainSeconds, 2),
-        peakRssMiB: round(peakRss / 2 ** 20, 1),
-        ...(pytorch
-          ? {
-              pytorch: {
-                engine: pytorch.engine,
-                trainImagesPerSecond: pytorch.trainImagesPerSecond,
-                inferImagesPerSecond: pytorch.inferImagesPerSecond,
-                testAccuracy: pytorch.testAccuracy,
-              },
-              ratio: {
-                train: round(ours.trainImagesPerSecond / pytorch.trainImagesPerSecond, 3),
-                infer: round(ours.inferImagesPerSecond / pytorch.inferImagesPerSecond, 3),
-              },
-            }
-          : {}),
+        peakRssMiB: peakResidentMiB(),
+        ...(pytorch && ratio ? { pytorch, ratio } : {}),
       };
+      if (outDir) await writeRunRecord(outDir, recorder.record('complete'));
       reporter.result(result, () => {
         const lines = [
           `${model} on ${result.backend}, ${result.workers} worker(s), ${result.trainImages} images x ${result.epochs} epoch(s):`,
@@ -239,11 +279,11 @@ export default defineCommand({
           `  accuracy   ${(result.testAccuracy * 100).toFixed(2)}% on the test set`,
           `  memory     ${result.peakRssMiB} MiB peak resident`,
         ];
-        if (pytorch && result.ratio) {
+        if (pytorch && ratio) {
           lines.push(
             `${pytorch.engine}, ${result.workers} thread(s):`,
-            `  training   ${pytorch.trainImagesPerSecond.toFixed(0)} images/s (ratio ${result.ratio.train})`,
-            `  inference  ${pytorch.inferImagesPerSecond.toFixed(0)} images/s (ratio ${result.ratio.infer})`,
+            `  training   ${pytorch.trainImagesPerSecond.toFixed(0)} images/s (ratio ${ratio.train})`,
+            `  inference  ${pytorch.inferImagesPerSecond.toFixed(0)} images/s (ratio ${ratio.infer})`,
             `  accuracy   ${(pytorch.testAccuracy * 100).toFixed(2)}%`,
           );
         }

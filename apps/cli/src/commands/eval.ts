@@ -1,29 +1,25 @@
-/** `fmnist eval`: loads a saved model and scores it on the test split, standardised as the model was trained. */
-import { resolve } from 'node:path';
+/** `fmnist eval`: loads a saved model and scores it on the test split, standardized as the model was trained. */
 import { loadFashionMnist, normalizeImages } from '@fmnist/dataset';
 import { evaluate, loadModel, selectBackend } from '@fmnist/models';
 import { defineCommand } from 'citty';
 import {
-  BACKEND_NAMES,
   backendArgs,
   dataArgs,
+  modelDirArgs,
   outputArgs,
-  parseChoiceFlag,
-  parseWorkersFlag,
+  parseBackend,
+  parseDataDir,
+  parseModelDir,
+  parseWorkers,
   workersArgs,
 } from '../args.js';
-import { UsageError } from '../errors.js';
 import { createReporter } from '../progress.js';
 
 const args = {
-  'model-dir': {
-    type: 'string',
-    description: 'Directory (or http(s) URL) of a model saved by fmnist train',
-    valueHint: 'DIR',
-  },
+  ...modelDirArgs,
   workers: {
     ...workersArgs.workers,
-    description: 'Inference threads: auto (one per idle core, from 4096 images) or a number (1 = the main thread)',
+    description: 'Inference threads: auto (one per idle core, from 4096 images) or 1 to 64 (1: the main thread)',
   },
   ...backendArgs,
   ...dataArgs,
@@ -35,14 +31,10 @@ export default defineCommand({
   args,
   async run({ args: values }) {
     const reporter = createReporter(values);
-    const modelDirText = typeof values['model-dir'] === 'string' ? values['model-dir'] : undefined;
-    if (!modelDirText) throw new UsageError('--model-dir is required: the directory a model was saved to');
-    const modelDir = /^https?:\/\//i.test(modelDirText) ? modelDirText : resolve(modelDirText);
-    const backendPreference =
-      parseChoiceFlag('backend', typeof values.backend === 'string' ? values.backend : undefined, BACKEND_NAMES) ??
-      'auto';
-    const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
-    const workers = parseWorkersFlag(typeof values.workers === 'string' ? values.workers : undefined);
+    const modelDir = parseModelDir(values);
+    const backendPreference = parseBackend(values);
+    const dataDir = parseDataDir(values);
+    const workers = parseWorkers(values);
 
     const backend = await selectBackend(backendPreference);
     reporter.info(`backend: ${backend.reason}`);

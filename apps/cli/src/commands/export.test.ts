@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 describe('fmnist export', () => {
-  it('writes model.json, weights.bin and a metadata.json with classes, shape, normalisation, checksums, metrics, versions', async () => {
+  it('writes model.json, weights.bin and a metadata.json with classes, shape, normalization, checksums, metrics, versions', async () => {
     const out = join(work, 'web');
     const result = await fmnist('export', '--model-dir', modelDir, '--out', out, '--json');
     expect(result.stderr).not.toMatch(/fmnist:/);
@@ -98,6 +98,17 @@ describe('fmnist export', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--out .*busy is not empty and holds no metadata\.json/);
     expect(await readFile(join(busy, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('refuses an --out that is a file before reading the model (exit 2), leaving the file as it was', async () => {
+    const file = join(work, 'notes.txt');
+    await writeFile(file, 'keep me');
+    const refused = await fmnist('export', '--model-dir', modelDir, '--out', file);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe(
+      `fmnist: --out ${file} is a file; give a folder (a new one is created) [E_CLI_USAGE]`,
+    );
+    expect(await readFile(file, 'utf8')).toBe('keep me');
   });
 
   it('fails in one line naming the folder when the model is missing, and asks for --out', async () => {

@@ -3,20 +3,20 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadStudy, STUDY_FILE } from '@fmnist/viz/node';
 import { defineCommand } from 'citty';
-import { outputArgs } from '../args.js';
+import { outArgs, outputArgs, parseOut } from '../args.js';
 import { UsageError } from '../errors.js';
+import { checkOutputFolder } from '../outputs.js';
 import { createReporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
 
 export default defineCommand({
   meta: {
     name: 'report',
-    description:
-      'Re-render report.html, report.md and figures/ of a finished `fmnist compare` run from its saved study/ folder',
+    description: 'Re-render the report of a finished compare run from its saved study/, without retraining',
   },
   args: {
     from: { type: 'string', description: 'Folder of a finished compare run', valueHint: 'DIR', required: true },
-    out: { type: 'string', description: 'Where to write the report (default: the --from folder)', valueHint: 'DIR' },
+    ...outArgs('Folder for report.html, report.md and figures/ (default: the --from folder)'),
     ...outputArgs,
   },
   async run({ args }) {
@@ -28,7 +28,8 @@ export default defineCommand({
         `--from ${from} holds no saved study (${join('study', STUDY_FILE)}); point it at a folder written by a finished fmnist compare`,
       );
     }
-    const outDir = resolve(args.out ?? from);
+    const outDir = parseOut(args) ?? from;
+    checkOutputFolder('out', outDir, { kind: 'any' });
     const start = performance.now();
     const study = await loadStudy(studyDir);
     const { files } = await renderReportInto(study, outDir);

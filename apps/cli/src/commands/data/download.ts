@@ -1,7 +1,10 @@
 /** `fmnist data download`: fetch the FashionMNIST files that are missing or corrupt, verified, into the cache. */
+
+import { resolve } from 'node:path';
 import { downloadFashionMnist, type LoadProgress } from '@fmnist/dataset';
 import { defineCommand } from 'citty';
-import { dataArgs, outputArgs } from '../../args.js';
+import { dataArgs, outputArgs, parseDataDir } from '../../args.js';
+import { checkOutputFolder } from '../../outputs.js';
 import { createReporter } from '../../progress.js';
 import { handleInterruption } from '../../signals.js';
 
@@ -18,6 +21,8 @@ export default defineCommand({
   },
   async run({ args }) {
     const reporter = createReporter(args);
+    const dataDir = parseDataDir(args);
+    if (dataDir) checkOutputFolder('data-dir', resolve(dataDir), { kind: 'any' });
     const interruption = handleInterruption({ onInterrupt: () => reporter.info('interrupted; stopping the download') });
     let currentUrl = '';
     const onProgress = (progress: LoadProgress) => {
@@ -35,7 +40,7 @@ export default defineCommand({
     };
     try {
       const result = await downloadFashionMnist({
-        dataDir: args['data-dir'],
+        dataDir,
         force: Boolean(args.force),
         signal: interruption.signal,
         onProgress,

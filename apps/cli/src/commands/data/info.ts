@@ -1,7 +1,7 @@
 /** `fmnist data info`: where the FashionMNIST files come from and what each split holds. */
 import { CLASS_NAMES, countClasses, type FashionMnistSplit, loadFashionMnist } from '@fmnist/dataset';
 import { defineCommand } from 'citty';
-import { dataArgs, outputArgs } from '../../args.js';
+import { dataArgs, outputArgs, parseDataDir } from '../../args.js';
 import { createReporter } from '../../progress.js';
 import { handleInterruption } from '../../signals.js';
 
@@ -22,7 +22,7 @@ export default defineCommand({
     const reporter = createReporter(args);
     const interruption = handleInterruption();
     try {
-      const options = { dataDir: args['data-dir'], signal: interruption.signal };
+      const options = { dataDir: parseDataDir(args), signal: interruption.signal };
       const [train, test] = await Promise.all([
         loadFashionMnist({ ...options, split: 'train' }),
         loadFashionMnist({ ...options, split: 'test' }),

@@ -1,7 +1,7 @@
 /** `fmnist data verify`: check every file (gzip, IDX structure, SHA-256, counts) where loading would find it. */
 import { DatasetError, type DatasetErrorCode, verifyFashionMnist } from '@fmnist/dataset';
 import { defineCommand } from 'citty';
-import { dataArgs, outputArgs } from '../../args.js';
+import { dataArgs, outputArgs, parseDataDir } from '../../args.js';
 import { createReporter } from '../../progress.js';
 import { handleInterruption } from '../../signals.js';
 
@@ -15,7 +15,7 @@ export default defineCommand({
     const reporter = createReporter(args);
     const interruption = handleInterruption();
     try {
-      const report = await verifyFashionMnist({ dataDir: args['data-dir'], signal: interruption.signal });
+      const report = await verifyFashionMnist({ dataDir: parseDataDir(args), signal: interruption.signal });
       reporter.result(report, () =>
         report.splits.flatMap((split) =>
           split.ok
