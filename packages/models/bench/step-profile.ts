@@ -41,7 +41,15 @@ await tf.setBackend('wasm');
 registerFastKernels('wasm');
 if (values['winograd-tile'] !== 'auto') setWinogradTile(Number(values['winograd-tile']) === 4 ? 4 : 2);
 const model = values.model === 'default' ? createCnnModel({ seed: 0 }) : createReferenceModel('cnn', { seed: 0 });
-const replica = new Replica(model, { images, labels, count, rows: 28, cols: 28 }, share);
+const config = {
+  epochs: 1,
+  batchSize: share,
+  learningRate: 1e-3,
+  schedule: 'constant',
+  augmentation: undefined,
+  seed: 0,
+} as const;
+const replica = new Replica(model, { images, labels, count, rows: 28, cols: 28 }, config);
 const gradient = new Float32Array(replica.parameterCount);
 const half = Math.ceil(replica.parameterCount / 2);
 const adam = new FlatAdam(half);

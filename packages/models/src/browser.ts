@@ -1,6 +1,7 @@
 /**
- * @fmnist/models, browser entry (picked by the `browser` export condition): everything but the Node-only file
- * persistence. `loadModel` here reads a saved or exported model from a URL with `fetch`.
+ * @fmnist/models, browser entry (picked by the `browser` export condition): everything but saving, training and the
+ * benchmark. Each function here is the very one the Node entry exports; without Node, `loadModel` and
+ * `createClassifier` read URLs only, and `predict` and `evaluate` run on the calling thread.
  */
 export const PACKAGE_NAME = '@fmnist/models';
 export {
@@ -36,8 +37,8 @@ export {
   MODEL_KINDS,
   type ModelOptions,
   NUM_CLASSES,
-  REFERENCE_INITIALISATIONS,
-  type ReferenceInitialisation,
+  REFERENCE_INITIALIZATIONS,
+  type ReferenceInitialization,
   recommendedTrainOptions,
   summary,
 } from './models.js';
@@ -45,9 +46,9 @@ export {
   checkMetadata,
   type FileDigest,
   type LoadedModel,
+  type LoadModelOptions,
+  loadModel,
   loadModelFromFiles,
-  loadModelFromUrl,
-  loadModelFromUrl as loadModel,
   METADATA_FILE,
   MODEL_FILE,
   MODEL_FORMAT,
@@ -56,6 +57,8 @@ export {
   type ModelFiles,
   type ModelMetadata,
   type ModelMetadataInput,
+  type ModelSource,
+  openModelSource,
   serializeModel,
   type TestMetrics,
   type TrainingConfig,

@@ -8,8 +8,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Classifier, createClassifier, type ImageDataLike, toGreyPixels } from './classifier.js';
 import { ModelsError } from './errors.js';
+// The Node entry, which lets createClassifier read folders.
+import { saveModel } from './index.js';
 import { createModel } from './models.js';
-import { saveModel } from './persistence-node.js';
 
 const normalization = { mean: 0.286, std: 0.353 };
 let directory: string;
@@ -92,7 +93,7 @@ describe('createClassifier', () => {
     expect(Array.from(toGreyPixels(image))).toEqual(new Array(784).fill(0));
   });
 
-  it('honours topK and rejects a topK outside 1 to 10', async () => {
+  it('honors topK and rejects a topK outside 1 to 10', async () => {
     expect(await classifier.classify(greyImage(4), { topK: 10 })).toHaveLength(10);
     expect(await classifier.classify(greyImage(4), { topK: 1 })).toHaveLength(1);
     await expect(classifier.classify(greyImage(4), { topK: 0 })).rejects.toThrow(

@@ -1,20 +1,14 @@
 /**
  * A small inference entry for embedding a trained model: load a model saved by `saveModel` or bundled by
  * `fmnist export` (model.json, weights.bin, metadata.json) from a URL or, in Node, a folder, and classify images with
- * the same preprocessing as training. Browser-safe: Node's `fs` is imported only when a folder path is given.
+ * the same preprocessing as training. Browser-safe: folders are read through the Node entry (see `openModelSource`).
  */
 import { normalizeImages } from '@fmnist/dataset';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelsError } from './errors.js';
-import {
-  type LoadedModel,
-  loadModelFromFiles,
-  type ModelFileReader,
-  type ModelMetadata,
-  modelBaseUrl,
-} from './persistence.js';
+import { loadModel, type ModelMetadata } from './persistence.js';
 
 const ROWS = 28;
 const COLS = 28;
@@ -50,7 +44,7 @@ export interface CanvasLike {
  * An image to classify: `ImageData` or a canvas of any size (turned grey, transparent as black, averaged down to
  * 28x28), a 28x28 array of grey values 0 to 255, or a `Uint8Array` / `Uint8ClampedArray` of 784 grey bytes (row-major).
  * FashionMNIST images are light objects on a black background; draw them that way.
- * Float arrays are refused: whether they are already normalised cannot be told from the values.
+ * Float arrays are refused: whether they are already normalized cannot be told from the values.
  */
 export type ImageLike = ImageDataLike | CanvasLike | number[][] | Uint8Array | Uint8ClampedArray;
 
@@ -62,7 +56,7 @@ export interface Classifier {
   /** Class probabilities of each image (`count * classNames.length`, row-major), in one forward pass. */
   predictProbabilities(images: readonly ImageLike[]): Promise<Float32Array>;
   readonly classNames: readonly string[];
-  /** The model's metadata.json: class names, normalisation, test metrics, versions (export adds more fields). */
+  /** The model's metadata.json: class names, normalization, test metrics, versions (export adds more fields). */
   readonly metadata: ModelMetadata;
   /** The underlying tfjs model, for everything else tfjs offers. */
   readonly model: LayersModel;
@@ -74,12 +68,6 @@ export interface CreateClassifierOptions {
   /** The fetch used for URLs. Default: the global `fetch`. */
   fetch?: typeof fetch;
 }
-
-// Variable specifiers keep bundlers from pulling Node built-ins into a browser build.
-const NODE_FS = 'node:fs/promises';
-const NODE_PATH = 'node:path';
-const NODE_URL = 'node:url';
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 function argumentError(message: string): ModelsError {
   return new ModelsError('E_MODELS_ARGUMENT', message);
@@ -205,57 +193,6 @@ function checkTopK(topK: number, classCount: number): number {
   return topK;
 }
 
-function readerForUrl(base: URL, fetchImpl: typeof fetch): ModelFileReader {
-  return async (name) => {
-    const response = await fetchImpl(new URL(name, base).href);
-    if (response.status === 404 || response.status === 410) return undefined;
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
-    return new Uint8Array(await response.arrayBuffer());
-  };
-}
-
-async function readerForDirectory(directory: string): Promise<ModelFileReader> {
-  const [fs, path] = await Promise.all([
-    import(/* @vite-ignore */ NODE_FS) as Promise<typeof import('node:fs/promises')>,
-    import(/* @vite-ignore */ NODE_PATH) as Promise<typeof import('node:path')>,
-  ]);
-  return async (name) => {
-    try {
-      return new Uint8Array(await fs.readFile(path.join(directory, name)));
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
-      throw error;
-    }
-  };
-}
-
-function requireFetch(fetchImpl: typeof fetch | undefined): typeof fetch {
-  const found = fetchImpl ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
-  if (!found) throw argumentError('createClassifier: no fetch is available; pass one as the fetch option');
-  return found;
-}
-
-/** Loads the three model files from a URL (http(s), or relative to the page in browsers) or a Node folder. */
-async function loadFrom(urlOrDir: string | URL, fetchImpl: typeof fetch | undefined): Promise<LoadedModel> {
-  const text = String(urlOrDir);
-  if (text.trim() === '') throw argumentError(`createClassifier: pass a URL or a folder, got ''`);
-  const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[a-z]:[\\/]/i.test(text);
-  if (isNode && (!hasScheme || text.startsWith('file:'))) {
-    const { fileURLToPath } = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
-    const path = (await import(/* @vite-ignore */ NODE_PATH)) as typeof import('node:path');
-    let directory = hasScheme ? fileURLToPath(text) : path.resolve(text);
-    if (/(^|[\\/])(model|metadata)\.json$/.test(directory)) directory = path.dirname(directory);
-    return loadModelFromFiles(await readerForDirectory(directory), `${directory}${path.sep}`);
-  }
-  if (hasScheme && !/^https?:/i.test(text)) {
-    throw argumentError(
-      `createClassifier: cannot load from ${text}; pass an http(s) URL${isNode ? ' or a folder' : ''}`,
-    );
-  }
-  const base = modelBaseUrl(urlOrDir);
-  return loadModelFromFiles(readerForUrl(base, requireFetch(fetchImpl)), base.href);
-}
-
 function topClasses(probabilities: Float32Array, offset: number, classNames: readonly string[], topK: number) {
   const order = classNames.map((_, classIndex) => classIndex);
   order.sort((a, b) => (probabilities[offset + b] as number) - (probabilities[offset + a] as number) || a - b);
@@ -267,8 +204,9 @@ function topClasses(probabilities: Float32Array, offset: number, classNames: rea
 }
 
 /**
- * Loads a model bundle written by `fmnist export` and returns a classifier. `urlOrDir` is the bundle's folder or its
- * `model.json`: an http(s) URL (a relative one in browsers), or in Node a folder path or `file:` URL.
+ * Loads a model bundle written by `fmnist export` (or a model saved by `saveModel`) and returns a classifier.
+ * `urlOrDir` is the bundle's folder or its `model.json`, by the rules of `loadModel`: an http(s) URL (a relative one
+ * in browsers), or in Node a folder path or `file:` URL.
  * Uses the active tfjs backend (the cpu backend unless you select another first).
  */
 export async function createClassifier(
@@ -276,7 +214,7 @@ export async function createClassifier(
   options: CreateClassifierOptions = {},
 ): Promise<Classifier> {
   await tf.ready();
-  const { model, metadata } = await loadFrom(urlOrDir, options.fetch);
+  const { model, metadata } = await loadModel(urlOrDir, options.fetch === undefined ? {} : { fetch: options.fetch });
   const classNames = [...metadata.classNames];
   const normalization = metadata.normalization;
 

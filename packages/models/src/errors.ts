@@ -1,4 +1,5 @@
 /** The one error class of @fmnist/models: a stable `code`, a message that says what to do, and the `cause`. */
+import { FmnistError } from '@fmnist/internal';
 
 /** Stable codes callers (and the CLI) may branch on. */
 export type ModelsErrorCode =
@@ -12,25 +13,12 @@ export type ModelsErrorCode =
   | 'E_MODELS_WORKER_FAILED'
   | 'E_MODELS_KERNEL';
 
-export class ModelsError extends Error {
+/**
+ * Thrown for bad arguments, unusable model files, failed saves and failed workers. `ModelsError.isInstance(error)` is
+ * true also for one thrown by another loaded copy of this package; `FmnistError.isInstance(error)` for an error of any
+ * @fmnist package.
+ */
+export class ModelsError extends FmnistError<ModelsErrorCode> {
+  static override readonly codePrefix = 'E_MODELS_';
   override readonly name = 'ModelsError';
-  readonly code: ModelsErrorCode;
-
-  constructor(code: ModelsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-
-  /** Duck-typed check, so it also recognises errors thrown by another loaded copy of this package. */
-  static isInstance(error: unknown): error is ModelsError {
-    if (error instanceof ModelsError) return true;
-    const candidate = error as { name?: unknown; code?: unknown } | null;
-    return (
-      typeof candidate === 'object' &&
-      candidate !== null &&
-      candidate.name === 'ModelsError' &&
-      typeof candidate.code === 'string' &&
-      candidate.code.startsWith('E_MODELS_')
-    );
-  }
 }

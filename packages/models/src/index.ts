@@ -1,10 +1,18 @@
 /**
- * @fmnist/models for Node: everything in the browser entry, plus models saved to and loaded from directories
- * (`saveModel`, `loadModel`, which also takes URLs), training (with worker threads) and the kernel benchmark.
+ * @fmnist/models for Node: everything in the browser entry, the same functions, plus `saveModel`, `train` (with
+ * worker threads) and the reference benchmark. Loading this entry lends two Node abilities to the shared functions:
+ * `loadModel` and `createClassifier` read model folders, and `predict` and `evaluate` can share batches with worker
+ * threads.
  */
+
+import { provideModelFolders } from './persistence.js';
+import { openModelFolder } from './persistence-node.js';
+import { provideParallelInference } from './predict.js';
+
+provideModelFolders(openModelFolder);
+provideParallelInference(() => import('./parallel/inference.js'));
+
+export { type BenchmarkOptions, type BenchmarkResult, benchmarkReferenceModel } from './benchmark.js';
 export * from './browser.js';
-export { type BenchmarkOptions, type BenchmarkResult, benchmarkReferenceModel } from './kernels/benchmark.js';
-export { loadModel, saveModel } from './persistence-node.js';
-// The browser entry's predict/evaluate run on the calling thread only; these can also use worker threads.
-export { evaluate, predict } from './predict-node.js';
+export { saveModel } from './persistence-node.js';
 export { train } from './train.js';

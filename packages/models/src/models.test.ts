@@ -36,13 +36,13 @@ describe('reference models', () => {
     ['linear', 7_850],
     ['mlp', 235_146],
     ['cnn', 225_034],
-  ] as const)('%s has the parameter count of MODELS.md (%i)', (kind, parameters) => {
+  ] as const)('%s has the parameter count of docs/reference-models.md (%i)', (kind, parameters) => {
     const model = createReferenceModel(kind);
     expect(countParameters(model)).toBe(parameters);
     model.dispose();
   });
 
-  it('builds the reference CNN layer by layer as MODELS.md lists it', () => {
+  it('builds the reference CNN layer by layer as docs/reference-models.md lists it', () => {
     const model = createReferenceModel('cnn');
     expect(layerClasses(model)).toEqual([
       'Conv2D',
@@ -58,7 +58,7 @@ describe('reference models', () => {
   });
 
   it("draws PyTorch's initial weights on request: kernels and biases uniform on ±1/√fanIn", () => {
-    const model = createReferenceModel('cnn', { initialisation: 'pytorch', seed: 3 });
+    const model = createReferenceModel('cnn', { initialization: 'pytorch', seed: 3 });
     const fanIns: Record<string, number> = { conv1: 9, conv2: 288, dense1: 1600, output: 128 };
     for (const [name, fanIn] of Object.entries(fanIns)) {
       const bound = 1 / Math.sqrt(fanIn);
@@ -73,7 +73,7 @@ describe('reference models', () => {
     model.dispose();
   });
 
-  it("keeps tfjs' defaults unless asked (zero biases) and rejects an unknown initialisation", () => {
+  it("keeps tfjs' defaults unless asked (zero biases) and rejects an unknown initialization", () => {
     const model = createReferenceModel('cnn', { seed: 3 });
     expect(
       model
@@ -83,8 +83,8 @@ describe('reference models', () => {
         .every((v) => v === 0),
     ).toBe(true);
     model.dispose();
-    expect(() => createReferenceModel('cnn', { initialisation: 'keras' as never })).toThrow(
-      /initialisation must be one of tfjs, pytorch, got 'keras'/,
+    expect(() => createReferenceModel('cnn', { initialization: 'keras' as never })).toThrow(
+      /initialization must be one of tfjs, pytorch, got 'keras'/,
     );
   });
 });
@@ -152,7 +152,7 @@ describe('tuned models', () => {
   });
 });
 
-describe('seeded initialisers', () => {
+describe('seeded initializers', () => {
   it.each(MODEL_KINDS)('%s: the same seed gives the same weights, another seed different ones', async (kind) => {
     const [first, second, other] = [
       createModel(kind, { seed: 7 }),

@@ -1,4 +1,4 @@
-/** Model factories: the tuned linear, MLP and CNN defaults and the exact reference architectures of MODELS.md. */
+/** Model factories: the tuned linear, MLP and CNN defaults and the exact reference architectures of docs/reference-models.md. */
 import * as tf from '@tensorflow/tfjs-layers';
 import { ModelsError } from './errors.js';
 import type { ModelKind, TrainOptions } from './types.js';
@@ -9,7 +9,7 @@ export const NUM_CLASSES = 10;
 export const MODEL_KINDS: readonly ModelKind[] = ['linear', 'mlp', 'cnn'];
 
 export interface LinearOptions {
-  /** Seeds the weight initialisers: the same seed gives the same weights. Default 0. */
+  /** Seeds the weight initializers: the same seed gives the same weights. Default 0. */
   seed?: number;
 }
 
@@ -18,14 +18,14 @@ export interface MlpOptions {
   hiddenUnits?: number[];
   /** Dropout rate before each dense layer after the first (0 = none). Default 0.2. */
   dropout?: number;
-  /** Seeds the weight initialisers. Default 0. */
+  /** Seeds the weight initializers. Default 0. */
   seed?: number;
 }
 
 export interface CnnOptions {
   /**
    * Convolution blocks: each lists the filters of its convolutions (each followed by ReLU and, if `batchNorm`, batch
-   * normalisation), and ends with a 2x2 max-pool. Default [[32], [64]].
+   * normalization), and ends with a 2x2 max-pool. Default [[32], [64]].
    */
   blocks?: number[][];
   /** Square kernel size of every convolution. Default 3. */
@@ -33,7 +33,7 @@ export interface CnnOptions {
   /** Convolution padding. Default 'same'. */
   padding?: 'same' | 'valid';
   /**
-   * Batch normalisation after each convolution's ReLU. Default false: in TensorFlow.js on wasm/cpu it made a training
+   * Batch normalization after each convolution's ReLU. Default false: in TensorFlow.js on wasm/cpu it made a training
    * step about 3 times slower (measured; see the README), more than it gains per minute of training.
    */
   batchNorm?: boolean;
@@ -43,7 +43,7 @@ export interface CnnOptions {
   denseUnits?: number[];
   /** Dropout rate before each dense layer of the head and the output (0 = none). Default 0.3. */
   dropout?: number;
-  /** Seeds the weight initialisers. Default 0. */
+  /** Seeds the weight initializers. Default 0. */
   seed?: number;
 }
 
@@ -57,8 +57,8 @@ function layerSeed(seed: number, layerIndex: number): number {
   return (x ^ (x >>> 16)) % 2_147_483_647;
 }
 
-/** Hands out seeded initialisers in layer order. */
-class Initialisers {
+/** Hands out seeded initializers in layer order. */
+class Initializers {
   private index = 0;
   constructor(private readonly seed: number) {}
   glorot() {
@@ -84,9 +84,9 @@ class Initialisers {
 }
 
 /** How a reference model's weights start: tfjs' defaults (Glorot uniform, zero biases) or PyTorch's. */
-export type ReferenceInitialisation = 'tfjs' | 'pytorch';
+export type ReferenceInitialization = 'tfjs' | 'pytorch';
 
-export const REFERENCE_INITIALISATIONS: readonly ReferenceInitialisation[] = ['tfjs', 'pytorch'];
+export const REFERENCE_INITIALIZATIONS: readonly ReferenceInitialization[] = ['tfjs', 'pytorch'];
 
 function checkSeed(seed: number | undefined): number {
   if (seed === undefined) return 0;
@@ -118,7 +118,7 @@ function checkUnits(name: string, units: readonly number[]): readonly number[] {
   return units;
 }
 
-function softmaxOutput(init: Initialisers) {
+function softmaxOutput(init: Initializers) {
   return tf.layers.dense({
     units: NUM_CLASSES,
     activation: 'softmax',
@@ -135,7 +135,7 @@ function sequential(name: string, layers: Layer[]): tf.LayersModel {
 
 /** Flatten, then one dense softmax layer: multinomial logistic regression, no hidden non-linearity. */
 export function createLinearModel(options: LinearOptions = {}): tf.LayersModel {
-  const init = new Initialisers(checkSeed(options.seed));
+  const init = new Initializers(checkSeed(options.seed));
   return sequential('fmnist-linear', [
     tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' }),
     softmaxOutput(init),
@@ -144,7 +144,7 @@ export function createLinearModel(options: LinearOptions = {}): tf.LayersModel {
 
 /** Flatten, dense ReLU layers (with dropout between them), dense softmax: the non-convolutional baseline. */
 export function createMlpModel(options: MlpOptions = {}): tf.LayersModel {
-  const init = new Initialisers(checkSeed(options.seed));
+  const init = new Initializers(checkSeed(options.seed));
   const hiddenUnits = checkUnits('hiddenUnits', options.hiddenUnits ?? [256, 128]);
   const dropout = checkRate('dropout', options.dropout ?? 0.2);
   const layers: Layer[] = [tf.layers.flatten({ inputShape: [...INPUT_SHAPE], name: 'flatten' })];
@@ -161,7 +161,7 @@ export function createMlpModel(options: MlpOptions = {}): tf.LayersModel {
 
 /** Convolution blocks (conv, ReLU, optional batch norm, max-pool), dropout, a dense ReLU head and softmax. */
 export function createCnnModel(options: CnnOptions = {}): tf.LayersModel {
-  const init = new Initialisers(checkSeed(options.seed));
+  const init = new Initializers(checkSeed(options.seed));
   const blocks = options.blocks ?? [[32], [64]];
   if (blocks.length === 0 || blocks.some((block) => block.length === 0)) {
     throw new ModelsError('E_MODELS_ARGUMENT', 'blocks must hold at least one block of at least one convolution');
@@ -222,24 +222,24 @@ export function createCnnModel(options: CnnOptions = {}): tf.LayersModel {
 
 /**
  * Exactly the architectures of the reference table (docs/reference-models.md), so that benchmarks compare like with
- * like: no batch norm, no dropout, seeded. `initialisation` 'tfjs' (the default, as MODELS.md asks: each framework's
+ * like: no batch norm, no dropout, seeded. `initialization` 'tfjs' (the default, as docs/reference-models.md asks: each framework's
  * default) uses Glorot uniform kernels and zero biases; 'pytorch' draws weights and biases the way PyTorch's Linear
  * and Conv2d do (uniform on ±1/√fanIn), to compare the two frameworks' training from the same kind of start.
  */
 export function createReferenceModel(
   kind: ModelKind,
-  options: { seed?: number; initialisation?: ReferenceInitialisation } = {},
+  options: { seed?: number; initialization?: ReferenceInitialization } = {},
 ): tf.LayersModel {
-  const init = new Initialisers(checkSeed(options.seed));
-  const initialisation = options.initialisation ?? 'tfjs';
-  if (!REFERENCE_INITIALISATIONS.includes(initialisation)) {
+  const init = new Initializers(checkSeed(options.seed));
+  const initialization = options.initialization ?? 'tfjs';
+  if (!REFERENCE_INITIALIZATIONS.includes(initialization)) {
     throw new ModelsError(
       'E_MODELS_ARGUMENT',
-      `initialisation must be one of ${REFERENCE_INITIALISATIONS.join(', ')}, got '${String(initialisation)}'`,
+      `initialization must be one of ${REFERENCE_INITIALIZATIONS.join(', ')}, got '${String(initialization)}'`,
     );
   }
   const weights = (fanIn: number) =>
-    initialisation === 'pytorch'
+    initialization === 'pytorch'
       ? { kernelInitializer: init.torchKernel(), biasInitializer: init.torchBias(fanIn) }
       : { kernelInitializer: init.glorot() };
   const flatten = () => tf.layers.flatten({ name: 'flatten' });

@@ -9,9 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ModelsError } from './errors.js';
+// The Node entry, whose loadModel reads folders too.
+import { loadModel, saveModel } from './index.js';
 import { createCnnModel, createLinearModel } from './models.js';
 import { METADATA_FILE, MODEL_FILE, type ModelMetadataInput, WEIGHTS_FILE } from './persistence.js';
-import { loadModel, saveModel } from './persistence-node.js';
 import { predict } from './predict.js';
 
 // Lets a test make writing weights.bin fail half-way, as a full disk or a crash would.

@@ -36,7 +36,7 @@ export interface TestMetrics {
 /** What the caller supplies to `saveModel`; the rest of the metadata is filled in. */
 export interface ModelMetadataInput {
   kind: ModelKind;
-  /** The statistics the training images were standardised with; inputs must be standardised the same way. */
+  /** The statistics the training images were standardized with; inputs must be standardized the same way. */
   normalization: { mean: number; std: number };
   /** Class names, indexed by label. */
   classNames: readonly string[];
@@ -124,7 +124,7 @@ function checkMetadataInput(input: ModelMetadataInput): void {
   }
 }
 
-/** Serialises a model and its metadata into the three files `saveModel` writes (tfjs layers-model format). */
+/** Serializes a model and its metadata into the three files `saveModel` writes (tfjs layers-model format). */
 export async function serializeModel(model: tfl.LayersModel, input: ModelMetadataInput): Promise<ModelFiles> {
   checkMetadataInput(input);
   let artifacts: tf.io.ModelArtifacts | undefined;
@@ -187,7 +187,7 @@ function fileError(
     code === 'E_MODELS_FILE_MISSING'
       ? `a saved model is a directory holding ${MODEL_FILE}, ${WEIGHTS_FILE} and ${METADATA_FILE}`
       : 'save or export the model again';
-  return new ModelsError(code, `${where}${name}: ${problem}; ${advice}`, cause === undefined ? undefined : { cause });
+  return new ModelsError(code, `${where}${name}: ${problem}; ${advice}`, { file: `${where}${name}`, cause });
 }
 
 function parseJson(bytes: Uint8Array, where: string, name: string): unknown {
@@ -362,7 +362,31 @@ export async function loadModelFromFiles(read: ModelFileReader, where = ''): Pro
   return { model, metadata };
 }
 
-/** The directory URL (ending in `/`) of a model given as its directory or one of its files. */
+/** Where a model's files are read from: one reader for its files, and the prefix error messages give file names. */
+export interface ModelSource {
+  read: ModelFileReader;
+  /** The folder (ending in a path separator) or URL (ending in `/`) the files are in. */
+  where: string;
+}
+
+export interface LoadModelOptions {
+  /** The fetch used for http(s) URLs. Default: the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Passed to every fetch (headers, credentials, a signal...). */
+  init?: RequestInit;
+}
+
+/** Opens a model folder, given as a path or a `file:` URL; the Node entry provides it (persistence-node.ts). */
+export type ModelFolderOpener = (pathOrFileUrl: string) => Promise<ModelSource>;
+
+let openModelFolder: ModelFolderOpener | undefined;
+
+/** Called once by the Node entry (src/index.ts), so that the browser entry never meets `fs`. */
+export function provideModelFolders(opener: ModelFolderOpener): void {
+  openModelFolder = opener;
+}
+
+/** The folder URL (ending in `/`) of a model given as its folder or one of its files. */
 export function modelBaseUrl(url: string | URL, base?: string): URL {
   const resolved = new URL(url, base ?? globalThis.location?.href);
   if (/\/(model|metadata)\.json$/.test(resolved.pathname)) return new URL('.', resolved);
@@ -370,17 +394,58 @@ export function modelBaseUrl(url: string | URL, base?: string): URL {
   return resolved;
 }
 
-/**
- * Loads a saved or exported model from a URL (its directory, or its model.json / metadata.json) with `fetch`:
- * works in browsers, Node and workers. A 404 is reported as a missing file.
- */
-export async function loadModelFromUrl(url: string | URL, init?: RequestInit): Promise<LoadedModel> {
-  const base = modelBaseUrl(url);
-  const read: ModelFileReader = async (name) => {
-    const response = await fetch(new URL(name, base), init);
+function fetchReader(base: URL, options: LoadModelOptions): ModelFileReader {
+  const fetchImpl = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
+  if (fetchImpl === undefined) {
+    throw new ModelsError(
+      'E_MODELS_ARGUMENT',
+      `no fetch is available to read ${base.href}; pass one as the fetch option`,
+    );
+  }
+  return async (name) => {
+    const response = await fetchImpl(new URL(name, base).href, options.init);
     if (response.status === 404 || response.status === 410) return undefined;
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
     return new Uint8Array(await response.arrayBuffer());
   };
-  return loadModelFromFiles(read, base.href);
+}
+
+/**
+ * Where the files of the model at `source` are, by one set of rules for every loader (`loadModel`,
+ * `createClassifier`):
+ * - an `http:` or `https:` URL, of the model's folder or of its model.json or metadata.json, is read with `fetch`;
+ * - in Node (the package's Node entry), a `file:` URL or a path without a scheme is a folder (or the model.json or
+ *   metadata.json in it);
+ * - elsewhere, a string without a scheme is a URL relative to the page.
+ * Any other scheme is refused with a ModelsError E_MODELS_ARGUMENT naming the source.
+ */
+export async function openModelSource(source: string | URL, options: LoadModelOptions = {}): Promise<ModelSource> {
+  const text = String(source);
+  if (text.trim() === '') throw new ModelsError('E_MODELS_ARGUMENT', `pass a model's folder or URL, got ''`);
+  // A scheme, unless it is a Windows drive letter (C:\models).
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
+  const hasScheme = scheme !== undefined && !/^[a-z]:[\\/]/i.test(text);
+  if (openModelFolder !== undefined && (!hasScheme || scheme === 'file')) return openModelFolder(text);
+  if (!hasScheme || scheme === 'http' || scheme === 'https') {
+    let base: URL;
+    try {
+      base = modelBaseUrl(text);
+    } catch (error) {
+      throw new ModelsError('E_MODELS_ARGUMENT', `cannot read a model from ${text}: it is not a URL`, { cause: error });
+    }
+    if (base.protocol === 'http:' || base.protocol === 'https:')
+      return { read: fetchReader(base, options), where: base.href };
+  }
+  const accepted = openModelFolder === undefined ? 'an http(s) URL' : 'an http(s) URL, a file: URL or a folder';
+  throw new ModelsError('E_MODELS_ARGUMENT', `cannot read a model from ${text}; pass ${accepted}`);
+}
+
+/**
+ * Loads a model saved by `saveModel` or exported by `fmnist export`, and checks it (see `loadModelFromFiles`): from
+ * an http(s) URL with `fetch` (in browsers, Node and workers), or in Node from a folder path or `file:` URL (see
+ * {@link openModelSource} for the rules). A missing, truncated or mismatched file is a ModelsError naming the file.
+ */
+export async function loadModel(source: string | URL, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const { read, where } = await openModelSource(source, options);
+  return loadModelFromFiles(read, where);
 }

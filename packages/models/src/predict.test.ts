@@ -92,3 +92,13 @@ describe('evaluate', () => {
     model.dispose();
   });
 });
+
+describe('predict without the Node entry (as in the browser entry)', () => {
+  it('runs on the calling thread: refuses workers > 1 and takes workers: auto as one thread', async () => {
+    const model = createLinearModel({ seed: 1 });
+    const one = new Float32Array(784);
+    await expect(predict(model, one, { workers: 2 })).rejects.toThrow(/workers: 2 needs Node.js worker threads/);
+    expect((await predict(model, one, { workers: 'auto' })).predictions).toHaveLength(1);
+    model.dispose();
+  });
+});

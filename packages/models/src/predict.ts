@@ -1,4 +1,6 @@
 /** Batched inference and evaluation: class probabilities, predictions and the @fmnist/metrics report. */
+
+import { isNode } from '@fmnist/internal';
 import {
   type ClassificationReport,
   calibration,
@@ -11,7 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelsError } from './errors.js';
 import { INPUT_SHAPE, NUM_CLASSES } from './models.js';
-import type { LabelledImages } from './types.js';
+import { predictOnCallingThread } from './predict-batch.js';
+import type { LabeledImages } from './types.js';
 
 const PIXELS = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2];
 
@@ -26,7 +29,7 @@ export interface PredictOptions {
   batchSize?: number;
   /**
    * Threads that share the images, batch by batch: 1 = the calling thread only; n > 1 = the calling thread and n - 1
-   * worker threads (Node only), each with its own copy of the model on the caller's backend; 'auto' = one per idle
+   * worker threads (Node only; the browser entry refuses it), each with its own copy of the model on the caller's backend; 'auto' = one per idle
    * core (by the load average, at most 8) for at least {@link PARALLEL_INFERENCE_MIN_IMAGES} images unless the backend
    * is tfjs-node (multi-threaded itself), else 1. The results equal the single-thread ones. Default 1: a worker takes
    * 0.6-0.7 s of CPU to start, which pays off only on thousands of images and only on an idle core.
@@ -69,7 +72,7 @@ function checkWorkers(workers: 'auto' | number): 'auto' | number {
   return workers;
 }
 
-/** The Node entry's worker pool (parallel/inference.ts) as predict uses it; the browser entry has none. */
+/** Data-parallel inference (parallel/inference.ts), as the Node entry lends it to {@link predict}. */
 export interface ParallelInference {
   /** How many threads `workers: 'auto'` means for `count` images. */
   autoInferenceWorkers(count: number, backend: string): number;
@@ -78,38 +81,18 @@ export interface ParallelInference {
     model: tfl.LayersModel,
     images: Float32Array,
     options: { count: number; batchSize: number; threads: number; backend: string },
-  ): Promise<{ probabilities: Float32Array }>;
+  ): Promise<Float32Array>;
 }
 
-/** Loads the worker pool on demand, so that single-thread inference never loads worker_threads. */
-export type ParallelInferenceLoader = () => Promise<ParallelInference>;
+let loadParallelInference: (() => Promise<ParallelInference>) | undefined;
 
 /**
- * Runs the model on images `[start, start + size)` of `images` and writes their probabilities to the same rows of
- * `probabilities`; every tensor is disposed before it returns.
+ * Lends `predict` and `evaluate` the worker threads: called once by the Node entry (src/index.ts) with a loader of
+ * parallel/inference.ts, so that the browser entry never meets `worker_threads`, and single-thread inference never
+ * loads it.
  */
-export async function predictBatch(
-  model: tfl.LayersModel,
-  images: Float32Array,
-  probabilities: Float32Array,
-  start: number,
-  size: number,
-): Promise<void> {
-  const output = tf.tidy(() => {
-    const batch = tf.tensor4d(images.subarray(start * PIXELS, (start + size) * PIXELS), [size, ...INPUT_SHAPE]);
-    return model.predict(batch) as tf.Tensor;
-  });
-  try {
-    if (output.shape.length !== 2 || output.shape[1] !== NUM_CLASSES) {
-      throw new ModelsError(
-        'E_MODELS_ARGUMENT',
-        `the model outputs shape [${output.shape.join(', ')}], expected [batch, ${NUM_CLASSES}]`,
-      );
-    }
-    probabilities.set((await output.data()) as Float32Array, start * NUM_CLASSES);
-  } finally {
-    output.dispose();
-  }
+export function provideParallelInference(loader: () => Promise<ParallelInference>): void {
+  loadParallelInference = loader;
 }
 
 /** The most probable class of each row (the first one on ties). */
@@ -126,11 +109,14 @@ function argmaxRows(probabilities: Float32Array, count: number): Uint8Array {
   return predictions;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-/** `predict` with the worker pool the entry offers (the Node entry's, or none in the browser entry). */
-export async function predictWith(
-  parallel: ParallelInferenceLoader | undefined,
+/**
+ * Class probabilities and predictions for normalized 28x28 images (`count * 784` floats), in batches of `batchSize`
+ * (256), on the calling thread or, with `workers` 'auto' or n > 1 in Node, shared with worker threads: the results are
+ * the same (see PredictOptions). Every tensor is disposed and every worker has exited when it settles; a failed worker
+ * rejects it with a ModelsError E_MODELS_WORKER_FAILED naming the worker. Outside Node (the browser entry), `workers`
+ * n > 1 is refused and 'auto' means the calling thread.
+ */
+export async function predict(
   model: tfl.LayersModel,
   images: Float32Array,
   options: PredictOptions = {},
@@ -144,9 +130,8 @@ export async function predictWith(
     );
   }
   const count = images.length / PIXELS;
-  let threads = 1;
   if (requestedWorkers !== 1 && count > 0) {
-    if (parallel === undefined || !isNode) {
+    if (loadParallelInference === undefined || !isNode) {
       if (requestedWorkers !== 'auto') {
         throw new ModelsError(
           'E_MODELS_ARGUMENT',
@@ -156,50 +141,27 @@ export async function predictWith(
     } else {
       await tf.ready();
       const backend = tf.getBackend();
-      const pool = await parallel();
-      threads = requestedWorkers === 'auto' ? pool.autoInferenceWorkers(count, backend) : requestedWorkers;
+      const parallel = await loadParallelInference();
+      let threads = requestedWorkers === 'auto' ? parallel.autoInferenceWorkers(count, backend) : requestedWorkers;
       // More threads than batches would start workers with nothing to do.
       threads = Math.min(threads, Math.ceil(count / batchSize));
       if (threads > 1) {
-        const { probabilities } = await pool.predictOnThreads(model, images, { count, batchSize, threads, backend });
+        const probabilities = await parallel.predictOnThreads(model, images, { count, batchSize, threads, backend });
         return { probabilities, predictions: argmaxRows(probabilities, count) };
       }
     }
   }
-  const probabilities = new Float32Array(count * NUM_CLASSES);
-  for (let start = 0; start < count; start += batchSize) {
-    await predictBatch(model, images, probabilities, start, Math.min(batchSize, count - start));
-  }
+  const probabilities = await predictOnCallingThread(model, images, count, batchSize);
   return { probabilities, predictions: argmaxRows(probabilities, count) };
 }
 
 /**
- * Class probabilities and predictions for normalised 28x28 images (`count * 784` floats), one batch of tensors at a
- * time; every tensor is disposed before it returns. This entry runs on the calling thread (`workers` other than 1 and
- * 'auto' are rejected); the Node entry's `predict` can also share the batches with worker threads.
+ * Predicts `data` (as {@link predict}, on worker threads too) and scores it: the classification report, confusion
+ * matrix, log loss, top-3 accuracy and ECE.
  */
-export function predict(
+export async function evaluate(
   model: tfl.LayersModel,
-  images: Float32Array,
-  options: PredictOptions = {},
-): Promise<Predictions> {
-  return predictWith(undefined, model, images, options);
-}
-
-/** Predicts `data` and scores it: the classification report, confusion matrix, log loss, top-3 accuracy and ECE. */
-export function evaluate(
-  model: tfl.LayersModel,
-  data: LabelledImages,
-  options: PredictOptions = {},
-): Promise<ModelEvaluation> {
-  return evaluateWith(undefined, model, data, options);
-}
-
-/** `evaluate` with the worker pool the entry offers (see {@link predictWith}). */
-export async function evaluateWith(
-  parallel: ParallelInferenceLoader | undefined,
-  model: tfl.LayersModel,
-  data: LabelledImages,
+  data: LabeledImages,
   options: PredictOptions = {},
 ): Promise<ModelEvaluation> {
   if (data.labels.length !== data.count || data.images.length !== data.count * PIXELS) {
@@ -208,7 +170,7 @@ export async function evaluateWith(
       `data must hold count (${data.count}) labels and count * ${PIXELS} pixels, got ${data.labels.length} labels and ${data.images.length} pixels`,
     );
   }
-  const { probabilities, predictions } = await predictWith(parallel, model, data.images, options);
+  const { probabilities, predictions } = await predict(model, data.images, options);
   // Float32 softmax rows can sum to 1 within a few ulps only; metrics check sums against this tolerance.
   const probabilityOptions = { numClasses: NUM_CLASSES, rowSumTolerance: 1e-3 };
   return {

@@ -1,20 +1,22 @@
+import { createRandom } from '@fmnist/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startedWorkers } from '../test/started-workers.js';
 import { selectBackend } from './backend.js';
 import { ModelsError } from './errors.js';
-import { seededRandom } from './parallel/batches.js';
-import { liveTrainingWorkers } from './parallel/pool.js';
+import { TrainingEngine } from './parallel/engine.js';
+import { liveWorkerCount } from './parallel/pool.js';
 import { Replica, readWeights, weightsDigest } from './parallel/replica.js';
 import { train } from './train.js';
-import type { LabelledImages } from './types.js';
+import type { LabeledImages } from './types.js';
 
 /**
  * Synthetic 28x28 images: class k lights up a 7x7 block at a position of its own, on top of noise, so a tiny model
  * learns it in one or two epochs. `shuffledLabels` breaks the link (for a validation set that gets worse).
  */
-function syntheticData(count: number, seed: number, shuffledLabels = false): LabelledImages {
-  const random = seededRandom(seed);
+function syntheticData(count: number, seed: number, shuffledLabels = false): LabeledImages {
+  const random = createRandom(seed);
   const images = new Float32Array(count * 784);
   const labels = new Uint8Array(count);
   for (let index = 0; index < count; index++) {
@@ -109,7 +111,15 @@ describe('train on the calling thread', () => {
 
   it('draws a new dropout mask for every epoch and every share of a batch, the same one for the same step', () => {
     const model = tinyCnn(9, { dropout: 0.5 });
-    const replica = new Replica(model, { ...data, rows: 28, cols: 28 }, 64);
+    const config = {
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 1e-3,
+      schedule: 'constant',
+      augmentation: undefined,
+      seed: 4,
+    } as const;
+    const replica = new Replica(model, { ...data, rows: 28, cols: 28 }, config);
     const order = Uint32Array.from({ length: 128 }, (_, index) => index % 64);
     const gradientAt = (start: number, epoch: number): Float32Array => {
       const gradient = new Float32Array(replica.parameterCount);
@@ -228,16 +238,19 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
   const validation = syntheticData(100, 6);
 
   it('keeps replicas bit-identical, hands the final weights to the model and leaves no worker behind', async () => {
-    const { ParallelEngine } = await import('./parallel/pool.js');
     const model = tinyCnn(3, { batchNorm: true });
-    const engine = await ParallelEngine.start(model, data, {
-      workers: 2,
-      backend: 'cpu',
-      config: { epochs: 2, batchSize: 50, learningRate: 0.01, schedule: 'cosine', augmentation: undefined, seed: 1 },
-      validation: undefined,
-      onStep: undefined,
-    });
-    expect(liveTrainingWorkers()).toBe(2);
+    const engine = await TrainingEngine.start(
+      model,
+      { ...data, rows: 28, cols: 28 },
+      {
+        workers: 2,
+        backend: 'cpu',
+        config: { epochs: 2, batchSize: 50, learningRate: 0.01, schedule: 'cosine', augmentation: undefined, seed: 1 },
+        validation: undefined,
+        onStep: undefined,
+      },
+    );
+    expect(liveWorkerCount()).toBe(2);
     try {
       const totals = await engine.runEpoch(0, undefined);
       expect(totals).toMatchObject({ images: 400, cancelled: false });
@@ -248,7 +261,7 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
     } finally {
       await engine.close();
     }
-    expect(liveTrainingWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
   });
 
   it('trains with 2 workers: learns, is reproducible for a seed, and the model ends with the replicas weights', async () => {
@@ -263,7 +276,7 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
     expect(history.epochs[1]!.validationAccuracy).toBeGreaterThan(0.8);
     expect(batches).toHaveLength(20);
     expect(digest(first)).toBe(digest(second));
-    expect(liveTrainingWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     first.dispose();
     second.dispose();
   });
@@ -308,24 +321,26 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
     });
     expect(history.cancelled).toBe(true);
     expect(history.epochs).toHaveLength(0);
-    expect(liveTrainingWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     model.dispose();
   });
 
   it('fails the epoch with a ModelsError when a worker dies mid-epoch, and stops the other', async () => {
-    const { ParallelEngine } = await import('./parallel/pool.js');
     const model = tinyCnn(3);
-    const engine = await ParallelEngine.start(model, data, {
-      workers: 2,
-      backend: 'cpu',
-      config: { epochs: 1, batchSize: 8, learningRate: 0.01, schedule: 'constant', augmentation: undefined, seed: 1 },
-      validation: undefined,
-      onStep: (step) => {
-        // White-box: kill worker 2 while both are in the middle of the epoch.
-        if (step.batch === 3)
-          void (engine as unknown as { threads: { terminate(): Promise<number> }[] }).threads[1]!.terminate();
+    const engine = await TrainingEngine.start(
+      model,
+      { ...data, rows: 28, cols: 28 },
+      {
+        workers: 2,
+        backend: 'cpu',
+        config: { epochs: 1, batchSize: 8, learningRate: 0.01, schedule: 'constant', augmentation: undefined, seed: 1 },
+        validation: undefined,
+        onStep: (step) => {
+          // White-box: kill worker 2 (the last one started) while both are in the middle of the epoch.
+          if (step.batch === 3) void startedWorkers.at(-1)!.terminate();
+        },
       },
-    });
+    );
     try {
       const error = await engine.runEpoch(0, undefined).catch((caught: unknown) => caught);
       expect(ModelsError.isInstance(error)).toBe(true);
@@ -333,7 +348,7 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
     } finally {
       await engine.close();
     }
-    expect(liveTrainingWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     model.dispose();
   });
 
@@ -348,7 +363,7 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
       },
     });
     await expect(promise).rejects.toBe(failure);
-    expect(liveTrainingWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     model.dispose();
   });
 
@@ -367,7 +382,7 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
     expect(ModelsError.isInstance(error)).toBe(true);
     expect((error as ModelsError).code).toBe('E_MODELS_WORKER_FAILED');
     expect((error as Error).message).toMatch(/training worker \d of 2 failed: .*LocalOnlyIdentity/);
-    expect(liveTrainingWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     model.dispose();
   });
 });

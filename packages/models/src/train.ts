@@ -2,13 +2,15 @@
  * The training loop: Adam on softmax cross-entropy with seeded shuffling, optional augmentation, a learning-rate
  * schedule, validation and early stopping, on the calling thread or data-parallel over worker threads.
  */
+import { isNode } from '@fmnist/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelsError } from './errors.js';
-import { type Augmentation, epochOrder, learningRateAt, stepsPerEpoch } from './parallel/batches.js';
-import type { EpochTotals, StepConfig, TrainingEngine } from './parallel/protocol.js';
-import { Replica, type ReplicaData, readWeights, writeWeights } from './parallel/replica.js';
-import type { EpochResult, LabelledImages, TrainingHistory, TrainOptions } from './types.js';
+import { type Augmentation, learningRateAt, stepsPerEpoch } from './parallel/batches.js';
+import { autoWorkerCount, TrainingEngine } from './parallel/engine.js';
+import type { ReplicaData, StepConfig, StepReport } from './parallel/protocol.js';
+import { writeWeights } from './parallel/replica.js';
+import type { EpochResult, LabeledImages, TrainingHistory, TrainOptions } from './types.js';
 
 function argumentError(message: string): ModelsError {
   return new ModelsError('E_MODELS_ARGUMENT', message);
@@ -19,7 +21,7 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-function replicaData(name: string, data: LabelledImages): ReplicaData {
+function replicaData(name: string, data: LabeledImages): ReplicaData {
   const rows = data.rows ?? 28;
   const cols = data.cols ?? 28;
   if (!Number.isInteger(data.count) || data.count < 1) {
@@ -28,7 +30,7 @@ function replicaData(name: string, data: LabelledImages): ReplicaData {
   if (data.images.length < data.count * rows * cols) {
     throw argumentError(
       `${name}.images holds ${data.images.length} values, fewer than ${data.count} images of ${rows}x${cols}: ` +
-        'pass count * rows * cols normalised pixels (see normalizeImages)',
+        'pass count * rows * cols normalized pixels (see normalizeImages)',
     );
   }
   if (data.labels.length < data.count) {
@@ -69,87 +71,6 @@ function resolveOptions(options: TrainOptions): { config: StepConfig; workers: '
   return { config: { epochs, batchSize, learningRate, schedule, augmentation, seed }, workers };
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-/** Lets timers and signal handlers (Ctrl-C) run during a long synchronous epoch on the calling thread. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) =>
-    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
-  );
-}
-const YIELD_EVERY_MS = 50;
-
-type StepListener = (step: { epoch: number; batch: number; batches: number; loss: number }) => void;
-
-/** Training on the calling thread: the caller's model is the one replica. */
-class LocalEngine implements TrainingEngine {
-  readonly workers = 1;
-  private readonly replica: Replica;
-  private readonly gradient: Float32Array;
-
-  constructor(
-    private readonly model: LayersModel,
-    private readonly data: ReplicaData,
-    private readonly validation: ReplicaData | undefined,
-    private readonly config: StepConfig,
-    private readonly onStep: StepListener | undefined,
-  ) {
-    this.replica = new Replica(model, data, config.batchSize);
-    this.gradient = new Float32Array(this.replica.parameterCount);
-  }
-
-  async runEpoch(epoch: number, signal: AbortSignal | undefined): Promise<EpochTotals> {
-    const { batchSize, epochs, learningRate, schedule, augmentation, seed } = this.config;
-    const order = epochOrder(this.data.count, seed, epoch);
-    const steps = stepsPerEpoch(this.data.count, batchSize);
-    const totals: EpochTotals = { lossSum: 0, correct: 0, images: 0, cancelled: false };
-    let lastYield = Date.now();
-    for (let step = 0; step < steps; step++) {
-      const start = step * batchSize;
-      const end = Math.min(start + batchSize, this.data.count);
-      const score = this.replica.computeGradient(
-        order,
-        start,
-        end,
-        end - start,
-        augmentation,
-        seed,
-        epoch,
-        this.gradient,
-      );
-      this.replica.applyGradient(
-        this.gradient,
-        learningRateAt(epoch * steps + step, epochs * steps, learningRate, schedule),
-      );
-      totals.lossSum += score.lossSum;
-      totals.correct += score.correct;
-      totals.images += end - start;
-      this.onStep?.({ epoch, batch: step + 1, batches: steps, loss: score.lossSum / (end - start) });
-      if (Date.now() - lastYield >= YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = Date.now();
-      }
-      if (signal?.aborted && step + 1 < steps) {
-        totals.cancelled = true;
-        break;
-      }
-    }
-    return totals;
-  }
-
-  async evaluate(): Promise<{ lossSum: number; correct: number }> {
-    return this.replica.evaluate(this.validation!, 0, this.validation!.count);
-  }
-
-  async readWeights(): Promise<Float32Array[]> {
-    return readWeights(this.model);
-  }
-
-  async close(): Promise<void> {
-    // Nothing to release: the replica is the caller's model and the optimiser state lives in typed arrays.
-  }
-}
-
 /**
  * Trains `model` in place on `data` with Adam on the softmax cross-entropy of its output (10 softmax probabilities;
  * clipped to [1e-7, 1 - 1e-7] like Keras), and returns the history. Defaults: 1 epoch, batch 64, learning rate 1e-3,
@@ -173,7 +94,7 @@ class LocalEngine implements TrainingEngine {
  */
 export async function train(
   model: LayersModel,
-  data: LabelledImages,
+  data: LabeledImages,
   options: TrainOptions = {},
 ): Promise<TrainingHistory> {
   const trainData = replicaData('data', data);
@@ -185,10 +106,7 @@ export async function train(
 
   let workers = 1;
   if (requestedWorkers === 'auto') {
-    if (isNode && backend !== 'tensorflow') {
-      const { autoWorkerCount } = await import('./parallel/pool.js');
-      workers = autoWorkerCount(config.batchSize);
-    }
+    if (isNode && backend !== 'tensorflow') workers = await autoWorkerCount(config.batchSize);
   } else if (requestedWorkers > 1) {
     if (!isNode) throw argumentError(`workers: ${requestedWorkers} needs Node.js worker threads; use workers: 1 here`);
     workers = requestedWorkers;
@@ -197,7 +115,7 @@ export async function train(
   const steps = stepsPerEpoch(trainData.count, config.batchSize);
   let epochStarted = performance.now();
   const onBatchEnd = options.onBatchEnd;
-  const onStep: StepListener | undefined =
+  const onStep: ((step: StepReport) => void) | undefined =
     onBatchEnd === undefined
       ? undefined
       : (step) => {
@@ -224,13 +142,8 @@ export async function train(
   };
   if (options.signal?.aborted) return { ...history, cancelled: true };
 
-  let engine: TrainingEngine;
-  if (workers > 1) {
-    const { ParallelEngine } = await import('./parallel/pool.js');
-    engine = await ParallelEngine.start(model, data, { workers, backend, config, validation, onStep });
-  } else {
-    engine = new LocalEngine(model, trainData, validation, config, onStep);
-  }
+  // One replica on the calling thread (the model itself), or one per worker thread.
+  const engine = await TrainingEngine.start(model, trainData, { workers, backend, config, validation, onStep });
 
   let trainSeconds = 0;
   let trainedImages = 0;
@@ -299,7 +212,7 @@ export async function train(
       finalWeights = bestWeights;
       history.bestEpoch = bestWeightsEpoch;
     }
-    if (finalWeights === undefined && workers > 1) finalWeights = await engine.readWeights();
+    if (finalWeights === undefined && !engine.trainsInPlace) finalWeights = await engine.readWeights();
     closed = true;
     await engine.close();
     if (finalWeights !== undefined) writeWeights(model, finalWeights);

@@ -4,10 +4,10 @@
 export type ModelKind = 'linear' | 'mlp' | 'cnn';
 
 /**
- * Images already normalised (see `normalizeImages` in @fmnist/dataset), row-major, one channel:
+ * Images already normalized (see `normalizeImages` in @fmnist/dataset), row-major, one channel:
  * `images.length === count * rows * cols`. Rows and cols default to 28.
  */
-export interface LabelledImages {
+export interface LabeledImages {
   images: Float32Array;
   labels: Uint8Array;
   count: number;
@@ -21,14 +21,14 @@ export type LearningRateSchedule = 'constant' | 'cosine';
 export interface TrainOptions {
   /** Passes over the training data. Default 1. */
   epochs?: number;
-  /** Images per optimiser step. Default 64. */
+  /** Images per optimizer step. Default 64. */
   batchSize?: number;
   /** Adam's initial learning rate. Default 1e-3. */
   learningRate?: number;
   /** Default 'constant'. 'cosine' decays to 0 over all steps of all epochs. */
   schedule?: LearningRateSchedule;
   /** Held-out data evaluated after every epoch (loss and accuracy), used by early stopping. */
-  validation?: LabelledImages;
+  validation?: LabeledImages;
   /** Stop when validation loss has not improved for `patience` epochs; optionally restore the best weights. */
   earlyStopping?: { patience: number; restoreBest?: boolean };
   /** Random horizontal flips and shifts of up to `maxShift` pixels, drawn from the seeded generator. */
@@ -39,7 +39,7 @@ export interface TrainOptions {
   workers?: 'auto' | number;
   /** Called after each epoch with its figures; may be async. */
   onEpochEnd?: (epoch: EpochResult) => void | Promise<void>;
-  /** Called after each optimiser step. */
+  /** Called after each optimizer step. */
   onBatchEnd?: (progress: BatchProgress) => void;
   /** Aborting stops training cleanly after the current step; the history so far is returned with `cancelled: true`. */
   signal?: AbortSignal;

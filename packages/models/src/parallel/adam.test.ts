@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { createRandom } from '@fmnist/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { setSimdKernelsEnabled } from '../kernels/simd.js';
 import { FlatAdam } from './adam.js';
-import { seededRandom } from './batches.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -19,7 +19,7 @@ it.each([
   (_name, simd, tolerance) => {
     setSimdKernelsEnabled(simd);
     try {
-      const random = seededRandom(3);
+      const random = createRandom(3);
       const size = 257;
       const initial = Float32Array.from({ length: size }, () => random() * 2 - 1);
       const variable = tf.variable(tf.tensor1d(initial));

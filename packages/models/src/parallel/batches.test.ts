@@ -1,5 +1,6 @@
+import { createRandom } from '@fmnist/internal';
 import { describe, expect, it } from 'vitest';
-import { epochOrder, fillBatch, learningRateAt, seededRandom, stepsPerEpoch, workerShare } from './batches.js';
+import { epochOrder, fillBatch, learningRateAt, stepsPerEpoch, workerShare } from './batches.js';
 
 describe('epochOrder', () => {
   it('is a permutation that depends on the seed and the epoch only', () => {
@@ -72,7 +73,7 @@ describe('fillBatch', () => {
   });
 
   it('shifts by at most maxShift and fills the border with the corner value', () => {
-    const random = seededRandom(1);
+    const random = createRandom(1);
     const big = Float32Array.from({ length: 28 * 28 }, () => random() + 1);
     const batch = new Float32Array(28 * 28);
     fillBatch(

@@ -1,47 +1,16 @@
 /**
  * The deterministic parts of a training step that need no tensors: seeded epoch order, batch boundaries, each worker's
- * share of a batch, the learning-rate schedule, and augmentation of a Float32 batch in place.
- *
- * This module (like everything a training worker loads) imports no other @fmnist package: a worker started from the
- * TypeScript source under tsx resolves packages through node_modules, where siblings would need a build first.
+ * share of a batch, the learning-rate schedule, and augmentation of a Float32 batch in place. The seeded generator is
+ * the project's one mulberry32 (`createRandom` in @fmnist/internal), so a seed gives the same stream on every thread.
  */
+import { createRandom, mixSeeds, shuffleInPlace } from '@fmnist/internal';
 import type { LearningRateSchedule } from '../types.js';
-
-/** mulberry32: a tiny, fast 32-bit PRNG; the same seed gives the same stream on every thread and platform. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Mixes several integers into one 32-bit value (for seeds that depend on the run seed, epoch and image). */
-export function mixSeeds(...values: number[]): number {
-  let hash = 0x811c9dc5;
-  for (const value of values) {
-    hash = Math.imul(hash ^ (value >>> 0), 0x01000193) >>> 0;
-    hash = Math.imul(hash ^ (hash >>> 13), 0x5bd1e995) >>> 0;
-    hash ^= hash >>> 15;
-  }
-  return hash >>> 0;
-}
 
 /** The order in which epoch `epoch` (0-based) visits the `count` training images: a seeded Fisher-Yates shuffle. */
 export function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
   const order = new Uint32Array(count);
   for (let index = 0; index < count; index++) order[index] = index;
-  const random = seededRandom(mixSeeds(seed, epoch, 0x5eed));
-  for (let index = count - 1; index > 0; index--) {
-    const other = Math.floor(random() * (index + 1));
-    const swap = order[index]!;
-    order[index] = order[other]!;
-    order[other] = swap;
-  }
-  return order;
+  return shuffleInPlace(order, createRandom(mixSeeds(seed, epoch, 0x5eed)));
 }
 
 /** Optimiser steps in one epoch (the last batch may be smaller). */
@@ -78,7 +47,7 @@ export interface Augmentation {
  * one-hot labels into `oneHot`.
  * With augmentation, each image is flipped and shifted by draws that depend only on (seed, epoch, position in the
  * epoch), so an image gets the same augmentation whichever worker handles it. Shifted-in pixels take the image's
- * corner value (the normalised background), not 0, since 0 is not black after standardisation.
+ * corner value (the normalized background), not 0, since 0 is not black after standardization.
  */
 export function fillBatch(
   images: Float32Array,
@@ -108,7 +77,7 @@ export function fillBatch(
       batch.set(images.subarray(source, source + pixels), target);
       continue;
     }
-    const random = seededRandom(mixSeeds(seed, epoch, position, 0xa097));
+    const random = createRandom(mixSeeds(seed, epoch, position, 0xa097));
     const flip = augmentation.flip && random() < 0.5;
     const span = 2 * augmentation.maxShift + 1;
     const shiftRows = augmentation.maxShift > 0 ? Math.floor(random() * span) - augmentation.maxShift : 0;

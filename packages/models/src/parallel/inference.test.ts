@@ -1,13 +1,16 @@
 import { availableParallelism } from 'node:os';
+import { createRandom } from '@fmnist/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { ModelsError } from '../errors.js';
-import { PARALLEL_INFERENCE_MIN_IMAGES, predict as predictOnCallingThread } from '../predict.js';
-import { evaluate, predict } from '../predict-node.js';
-import { seededRandom } from './batches.js';
-import { autoInferenceWorkers, liveInferenceWorkers, predictOnThreads } from './inference.js';
+// The Node entry, which lends predict and evaluate the worker threads.
+import { evaluate, predict } from '../index.js';
+import { PARALLEL_INFERENCE_MIN_IMAGES } from '../predict.js';
+import { autoInferenceWorkers, inferenceShared, inferenceWorkers } from './inference.js';
+import { liveWorkerCount, WorkerPool } from './pool.js';
+import { Progress } from './protocol.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -35,7 +38,7 @@ function tinyCnn(): tfl.LayersModel {
 }
 
 function syntheticImages(count: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   return Float32Array.from({ length: count * 784 }, () => 2 * random() - 1);
 }
 
@@ -53,7 +56,7 @@ describe('inference on worker threads', { timeout: 120_000 }, () => {
     const model = tinyCnn();
     const single = await predict(model, images, { batchSize: 32 });
     const parallel = await predict(model, images, { batchSize: 32, workers: 2 });
-    expect(liveInferenceWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     expect(parallel.probabilities).toHaveLength(count * 10);
     expect(maxDifference(parallel.probabilities, single.probabilities)).toBeLessThanOrEqual(1e-5);
     expect(Array.from(parallel.predictions)).toEqual(Array.from(single.predictions));
@@ -62,20 +65,35 @@ describe('inference on worker threads', { timeout: 120_000 }, () => {
     model.dispose();
   });
 
-  it('lets the workers do every batch when the calling thread claims none, with the same results', async () => {
+  it('lets workers of the pool do every batch when the calling thread claims none, with the same results', async () => {
     const model = tinyCnn();
     const single = await predict(model, images, { batchSize: 25 });
-    const { probabilities, batchesPerThread } = await predictOnThreads(model, images, {
-      count,
-      batchSize: 25,
-      threads: 3,
-      backend: 'cpu',
-      callerClaims: false,
+    const shared = inferenceShared(images, count, 25);
+    const batches = [0, 0];
+    let finished = 0;
+    let allDone: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      allDone = resolve;
     });
-    expect(liveInferenceWorkers()).toBe(0);
-    expect(batchesPerThread[0]).toBe(0);
-    expect(batchesPerThread.reduce((sum, batches) => sum + batches, 0)).toBe(12);
-    expect(maxDifference(probabilities, single.probabilities)).toBeLessThanOrEqual(1e-5);
+    const pool = new WorkerPool({
+      role: 'inference',
+      workers: inferenceWorkers(model, shared, 2, 'cpu'),
+      advice: '',
+      onEvent: (workerIndex, message) => {
+        if (message.type === 'batch') batches[workerIndex]!++;
+        if (message.type === 'done' && ++finished === 2) allDone();
+      },
+    });
+    try {
+      expect(liveWorkerCount()).toBe(2);
+      await Promise.race([done, pool.failed]);
+    } finally {
+      await pool.terminate();
+    }
+    expect(liveWorkerCount()).toBe(0);
+    expect(batches[0]! + batches[1]!).toBe(12);
+    expect(Atomics.load(shared.progress, Progress.doneBatches)).toBe(12);
+    expect(maxDifference(shared.probabilities, single.probabilities)).toBeLessThanOrEqual(1e-5);
     model.dispose();
   });
 
@@ -87,27 +105,29 @@ describe('inference on worker threads', { timeout: 120_000 }, () => {
     const parallel = await evaluate(model, data, { batchSize: 64, workers: 2 });
     expect(parallel.confusionMatrix).toEqual(single.confusionMatrix);
     expect(parallel.logLoss).toBeCloseTo(single.logLoss, 5);
-    expect(liveInferenceWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     model.dispose();
   });
 
-  it('rejects with a ModelsError naming the worker when a worker fails, and every worker exits', async () => {
+  it('fails the pool with a ModelsError naming the worker when a worker fails, and every worker exits', async () => {
     const model = tinyCnn();
     // A backend no worker can start: each worker throws while setting up.
-    const failing = predictOnThreads(model, images, {
-      count,
-      batchSize: 25,
-      threads: 2,
-      backend: 'no-such-backend',
-      callerClaims: false,
+    const pool = new WorkerPool({
+      role: 'inference',
+      workers: inferenceWorkers(model, inferenceShared(images, count, 25), 1, 'no-such-backend'),
+      advice: 'Try workers: 1.',
     });
-    await expect(failing).rejects.toSatisfy(
-      (error) =>
-        ModelsError.isInstance(error) &&
-        error.code === 'E_MODELS_WORKER_FAILED' &&
-        /inference worker 1 of 1 failed: backend must be one of/.test(error.message),
-    );
-    expect(liveInferenceWorkers()).toBe(0);
+    try {
+      await expect(pool.failed).rejects.toSatisfy(
+        (error) =>
+          ModelsError.isInstance(error) &&
+          error.code === 'E_MODELS_WORKER_FAILED' &&
+          /inference worker 1 of 1 failed: backend must be one of .*Try workers: 1\./.test(error.message),
+      );
+    } finally {
+      await pool.terminate();
+    }
+    expect(liveWorkerCount()).toBe(0);
     model.dispose();
   });
 
@@ -117,7 +137,7 @@ describe('inference on worker threads', { timeout: 120_000 }, () => {
       layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 5 })],
     });
     await expect(predict(wrongShape, images, { batchSize: 50, workers: 2 })).rejects.toThrow(/outputs shape \[50, 5\]/);
-    expect(liveInferenceWorkers()).toBe(0);
+    expect(liveWorkerCount()).toBe(0);
     wrongShape.dispose();
   });
 });
@@ -135,14 +155,11 @@ describe('workers option', () => {
     expect(autoInferenceWorkers(10_000, 'wasm', cores - 0.5)).toBe(1);
   });
 
-  it('rejects workers that are not a whole number of at least 1, and workers > 1 in the browser entry', async () => {
+  it('rejects workers that are not a whole number of at least 1', async () => {
     const model = tinyCnn();
     const one = new Float32Array(784);
     await expect(predict(model, one, { workers: 0 })).rejects.toThrow(/workers must be 'auto' or a whole number/);
     await expect(predict(model, one, { workers: 1.5 })).rejects.toThrow(/got 1.5/);
-    await expect(predictOnCallingThread(model, one, { workers: 2 })).rejects.toThrow(/needs Node.js worker threads/);
-    // 'auto' in the browser entry is the calling thread.
-    expect((await predictOnCallingThread(model, one, { workers: 'auto' })).predictions).toHaveLength(1);
     model.dispose();
   });
 });

@@ -1,6 +1,7 @@
 /**
- * What the training coordinator (caller's thread) and its workers share: the start-up data, the messages, and the
- * layout of the shared memory through which workers exchange gradients every step without involving the caller.
+ * What the calling thread and its worker threads share: the start-up data of each kind of worker, the messages, and
+ * the layout of the shared memory through which training replicas exchange gradients every step and inference threads
+ * claim batches, without involving the calling thread.
  */
 import type { LearningRateSchedule } from '../types.js';
 import type { Augmentation } from './batches.js';
@@ -15,8 +16,8 @@ export interface StepConfig {
   seed: number;
 }
 
-/** Images and labels in SharedArrayBuffers, sent once at start-up. */
-export interface SharedImages {
+/** Images and labels of a training or validation set (in SharedArrayBuffers when workers read them). */
+export interface ReplicaData {
   images: Float32Array;
   labels: Uint8Array;
   count: number;
@@ -24,43 +25,83 @@ export interface SharedImages {
   cols: number;
 }
 
-export interface WorkerInit {
+/**
+ * The memory through which the replicas of one training run meet every step (see replica.ts). Workers share it
+ * (SharedArrayBuffers); one replica on the calling thread has a group of its own, in plain arrays.
+ */
+export interface GroupMemory {
   workerIndex: number;
   workerCount: number;
-  backend: string;
-  /** `model.toJSON(null, false)`: the topology, from which each worker builds its replica. */
-  topology: unknown;
-  /** Initial values of `model.weights`, in order. */
-  weights: Float32Array[];
-  train: SharedImages;
-  validation: SharedImages | undefined;
-  config: StepConfig;
   /** Int32 words, see `Control`. */
   control: Int32Array;
-  /** The trainable parameters, flat in `model.trainableWeights` order; each worker updates its slice every step. */
+  /** The trainable parameters, flat in `model.trainableWeights` order; each replica updates its slice every step. */
   parameters: Float32Array;
-  /** Per step parity and worker: the summed-loss gradient of its share, then its non-trainable weights. */
+  /** Per step parity and replica: the summed-loss gradient of its share, then its non-trainable weights. */
   exchange: Float32Array;
-  /** Per step parity and worker: loss sum and correct count of its share. */
+  /** Per step parity and replica: loss sum and correct count of its share. */
   scores: Float64Array;
-  /** Whether worker 0 posts a `step` message after every step (only when the caller listens to batches). */
-  reportSteps: boolean;
 }
 
-/** Indices into the shared control words. */
+/** Indices into the control words of a group. */
 export const Control = {
-  /** Workers arrived at the current barrier. */
+  /** Replicas arrived at the current barrier. */
   arrived: 0,
   /** Barrier generation; waiters sleep on it. */
   generation: 1,
-  /** Set to 1 by the coordinator when the caller's signal aborts. */
+  /** Set to 1 by the calling thread when the caller's signal aborts. */
   cancelRequested: 2,
-  /** Written by the last worker at each barrier: 1 = every replica stops after this step. */
+  /** Written by the last replica at each barrier: 1 = every replica stops after this step. */
   stopAfterStep: 3,
-  /** Set to 1 by the coordinator when training failed: waiting workers give up. */
+  /** Set to 1 by the calling thread when training failed: waiting replicas give up. */
   abort: 4,
 } as const;
 export const CONTROL_WORDS = 5;
+
+/** Int32 words of `InferenceShared.progress`. */
+export const Progress = {
+  /** Index of the next batch to claim; at or past the batch count, no thread starts another (also how to stop). */
+  nextBatch: 0,
+  /** Batches whose probabilities are written. */
+  doneBatches: 1,
+} as const;
+export const PROGRESS_WORDS = 2;
+
+/** What every thread of a parallel inference reads and writes. */
+export interface InferenceShared {
+  /** `count * 784` normalized pixels, read by every thread. */
+  images: Float32Array;
+  /** `count * 10` probabilities, each batch's rows written by the thread that claimed it. */
+  probabilities: Float32Array;
+  count: number;
+  batchSize: number;
+  /** Int32 words, see `Progress`. */
+  progress: Int32Array;
+}
+
+/** How a worker rebuilds the caller's model: the same backend, topology and weights. */
+export interface ModelCopy {
+  backend: string;
+  /** `model.toJSON(null, false)`. */
+  topology: unknown;
+  /** Values of `model.weights`, in order. */
+  weights: Float32Array[];
+}
+
+export interface TrainingWorkerData extends ModelCopy, GroupMemory {
+  kind: 'training';
+  train: ReplicaData;
+  validation: ReplicaData | undefined;
+  config: StepConfig;
+  /** Whether this worker posts a `step` message after every step (worker 0, when the caller listens to batches). */
+  reportSteps: boolean;
+}
+
+export interface InferenceWorkerData extends ModelCopy, InferenceShared {
+  kind: 'inference';
+}
+
+/** The `workerData` of the one worker script (worker.ts). */
+export type WorkerData = TrainingWorkerData | InferenceWorkerData;
 
 export type CoordinatorMessage =
   | { type: 'epoch'; epoch: number }
@@ -68,39 +109,36 @@ export type CoordinatorMessage =
   | { type: 'weights' }
   | { type: 'close' };
 
-export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'step'; epoch: number; batch: number; batches: number; loss: number }
-  | {
-      type: 'epochDone';
-      epoch: number;
-      lossSum: number;
-      correct: number;
-      images: number;
-      cancelled: boolean;
-      digest: string;
-    }
-  | { type: 'evaluated'; lossSum: number; correct: number }
-  | { type: 'weights'; values: Float32Array[] };
+/** What one step reports to the caller's `onBatchEnd`. */
+export interface StepReport {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
 
-/** Training figures of one epoch, summed over all replicas. */
-export interface EpochTotals {
+/** A replica's figures for one epoch. */
+export interface EpochReport {
   lossSum: number;
   correct: number;
   images: number;
   /** The caller's signal aborted: training stopped after the step in progress, before the epoch's end. */
   cancelled: boolean;
+  /** FNV-1a digest of the replica's weights at the end (all replicas agree unless something is badly wrong). */
+  digest: string;
 }
 
-/** What train() drives: the calling thread's own replica, or a pool of worker replicas. */
-export interface TrainingEngine {
-  readonly workers: number;
-  /** Runs epoch `epoch` (0-based) to its end or until `signal` aborts. */
-  runEpoch(epoch: number, signal: AbortSignal | undefined): Promise<EpochTotals>;
-  /** Loss sum and correct count over the validation data, in inference mode. */
-  evaluate(): Promise<{ lossSum: number; correct: number }>;
-  /** Current values of `model.weights`, in order. */
-  readWeights(): Promise<Float32Array[]>;
-  /** Releases everything (workers, optimiser state); the engine is unusable afterwards. */
-  close(): Promise<void>;
-}
+export type WorkerMessage =
+  | { type: 'ready' }
+  | ({ type: 'step' } & StepReport)
+  | ({ type: 'epochDone'; epoch: number } & EpochReport)
+  | { type: 'evaluated'; lossSum: number; correct: number }
+  | { type: 'weights'; values: Float32Array[] }
+  | { type: 'batch' }
+  | { type: 'done' };
+
+/** Messages a worker sends on its own, answering no request. */
+export const EVENT_MESSAGES: ReadonlySet<WorkerMessage['type']> = new Set(['step', 'batch', 'done']);
+
+/** Training figures of one epoch, summed over all replicas. */
+export type EpochTotals = Omit<EpochReport, 'digest'>;

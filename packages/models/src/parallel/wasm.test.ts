@@ -1,9 +1,9 @@
+import { createRandom } from '@fmnist/internal';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { train } from '../train.js';
-import { seededRandom } from './batches.js';
-import { liveTrainingWorkers } from './pool.js';
+import { liveWorkerCount } from './pool.js';
 import { readWeights, weightsDigest } from './replica.js';
 
 beforeAll(async () => {
@@ -14,7 +14,7 @@ it('trains a small CNN on wasm with 2 workers, which start the same backend and 
   timeout: 240_000,
 }, async () => {
   // Stock wasm has no Conv2DBackpropFilter: this trains only if each worker registered the package's kernels.
-  const random = seededRandom(4);
+  const random = createRandom(4);
   const count = 96;
   const images = Float32Array.from({ length: count * 784 }, () => random() - 0.5);
   const labels = Uint8Array.from({ length: count }, () => Math.floor(random() * 10));
@@ -41,6 +41,6 @@ it('trains a small CNN on wasm with 2 workers, which start the same backend and 
   expect(history).toMatchObject({ backend: 'wasm', workers: 2, cancelled: false });
   expect(history.epochs[0]!.loss).toBeGreaterThan(0);
   expect(weightsDigest(readWeights(model))).not.toBe(before);
-  expect(liveTrainingWorkers()).toBe(0);
+  expect(liveWorkerCount()).toBe(0);
   model.dispose();
 });

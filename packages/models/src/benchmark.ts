@@ -2,12 +2,12 @@
  * The figures `fmnist bench` reports: a reference model of docs/reference-models.md trained on the current backend
  * exactly as the PyTorch reference script trains its own (batch 64, Adam 1e-3), then timed on inference.
  */
-import { createReferenceModel, type ReferenceInitialisation } from '../models.js';
-import { predict } from '../predict-node.js';
-import { train } from '../train.js';
-import type { BatchProgress, EpochResult, LabeledImages, ModelKind } from '../types.js';
+import { createReferenceModel, type ReferenceInitialization } from './models.js';
+import { predict } from './predict.js';
+import { train } from './train.js';
+import type { BatchProgress, EpochResult, LabeledImages, ModelKind } from './types.js';
 
-/** Fixed by the reference protocol (MODELS.md), so our figures and PyTorch's measure the same work. */
+/** Fixed by the reference protocol (docs/reference-models.md), so our figures and PyTorch's measure the same work. */
 export const BENCHMARK_BATCH_SIZE = 64;
 export const BENCHMARK_LEARNING_RATE = 1e-3;
 export const BENCHMARK_INFERENCE_BATCH_SIZE = 256;
@@ -22,8 +22,8 @@ export interface BenchmarkOptions {
   workers?: 'auto' | number;
   /** Seeds the initial weights and the shuffling. Default 0. */
   seed?: number;
-  /** How the weights start: tfjs' defaults (MODELS.md: each framework's default) or PyTorch's. Default 'tfjs'. */
-  initialisation?: ReferenceInitialisation;
+  /** How the weights start: tfjs' defaults (each framework's own default) or PyTorch's. Default 'tfjs'. */
+  initialization?: ReferenceInitialization;
   onEpochEnd?: (epoch: EpochResult) => void;
   onBatchEnd?: (progress: BatchProgress) => void;
   signal?: AbortSignal;
@@ -60,7 +60,7 @@ export async function benchmarkReferenceModel(
   const epochs = options.epochs ?? 1;
   const model = createReferenceModel(kind, {
     seed: options.seed ?? 0,
-    initialisation: options.initialisation ?? 'tfjs',
+    initialization: options.initialization ?? 'tfjs',
   });
   try {
     const history = await train(model, trainData, {
