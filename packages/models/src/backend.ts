@@ -1,4 +1,5 @@
 /** Picks and starts the TensorFlow.js backend (tfjs-node, wasm or cpu), then registers the package's fast kernels. */
+import { isNode } from '@fmnist/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelsError } from './errors.js';
 import { registerFastKernels } from './kernels/index.js';
@@ -23,8 +24,6 @@ export interface SelectBackendOptions {
 
 // A variable specifier keeps bundlers from trying to resolve the optional peer at build time.
 const TFJS_NODE = '@tensorflow/tfjs-node';
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 let current: SelectedBackend | undefined;
 let currentPreference: BackendPreference | undefined;
