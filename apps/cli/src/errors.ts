@@ -35,7 +35,7 @@ interface CodedError {
 }
 
 /** citty's own codes for a bad command line (an unknown command, a missing required argument). */
-const CITTY_USAGE_CODES = new Set(['EARG', 'E_UNKNOWN_COMMAND']);
+const CITTY_USAGE_CODES = new Set(['EARG', 'E_UNKNOWN_COMMAND', 'E_NO_COMMAND']);
 
 /** Exit code for an error: 2 for usage errors, 130 for interruption, 1 for everything else. */
 export function exitCodeFor(error: unknown): number {

@@ -23,7 +23,7 @@ function startsWith(bytes: Uint8Array, signature: number[]) {
   return signature.every((byte, index) => bytes[index] === byte);
 }
 
-/** Reads a PNG or JPEG file (recognised by its first bytes, not its name) into RGBA pixels. */
+/** Reads a PNG or JPEG file (recognized by its first bytes, not its name) into RGBA pixels. */
 export async function decodeImageFile(path: string): Promise<RgbaImage> {
   let bytes: Buffer;
   try {

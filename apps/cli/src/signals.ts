@@ -2,7 +2,7 @@
 import { InterruptedError } from './errors.js';
 
 export interface Interruption {
-  /** Aborted on the first SIGINT or SIGTERM; pass it to training, loading and anything else that honours it. */
+  /** Aborted on the first SIGINT or SIGTERM; pass it to training, loading and anything else that honors it. */
   readonly signal: AbortSignal;
   /** Throws InterruptedError (exit code 130) once the signal has fired; call it between stages. */
   throwIfInterrupted(): void;
