@@ -2,8 +2,9 @@
  * The orchestration compare, train and bench share: load the data (and record which files, by SHA-256), normalize
  * and split it, train a model while measuring memory, test and save it, and keep the run record (run.json).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   CLASS_NAMES,
   type DatasetSplit,
@@ -42,6 +43,17 @@ import {
 } from './run-record.js';
 import type { Interruption } from './signals.js';
 import { packageVersions } from './versions.js';
+
+/** A new folder under ./runs named for now (`<prefix>2026-01-31T12-00-00Z`, `-2` and on if taken): a run's default. */
+export function defaultRunFolder(prefix = ''): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+  let candidate = resolve('runs', `${prefix}${stamp}`);
+  for (let suffix = 2; existsSync(candidate); suffix++) candidate = resolve('runs', `${prefix}${stamp}-${suffix}`);
+  return candidate;
+}
 
 /** The process's resident memory now (main thread and workers together), in MiB with one decimal. */
 export function residentMiB(): number {

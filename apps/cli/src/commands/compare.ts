@@ -1,6 +1,5 @@
 /** `fmnist compare`: the study. Trains the linear baseline and the CNN, tests both once, writes metrics, report, models. */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CLASS_NAMES, DEFAULT_VALIDATION_FRACTION, evenSample } from '@fmnist/dataset';
 import { writeJsonAtomic } from '@fmnist/internal/node';
 import { evaluate, recommendedTrainOptions, selectBackend, summary, type TrainOptions } from '@fmnist/models';
@@ -28,7 +27,14 @@ import { InterruptedError } from '../errors.js';
 import { checkOutputFolder } from '../outputs.js';
 import { createReporter, formatDuration, plural, type Reporter } from '../progress.js';
 import { renderReportInto } from '../render.js';
-import { loadStudyData, RunRecorder, runInFolder, trainEvaluateSave, writeRunRecord } from '../run.js';
+import {
+  defaultRunFolder,
+  loadStudyData,
+  RunRecorder,
+  runInFolder,
+  trainEvaluateSave,
+  writeRunRecord,
+} from '../run.js';
 import { RUN_RECORD_FILE } from '../run-record.js';
 import { handleInterruption, type Interruption } from '../signals.js';
 import { packageVersions } from '../versions.js';
@@ -80,22 +86,12 @@ function formatPValue(pValue: number): string {
   return pValue < 1e-3 ? pValue.toExponential(2) : pValue.toPrecision(3);
 }
 
-function timestampFolder(): string {
-  const stamp = new Date()
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
-  let candidate = resolve('runs', stamp);
-  for (let suffix = 2; existsSync(candidate); suffix++) candidate = resolve('runs', `${stamp}-${suffix}`);
-  return candidate;
-}
-
 function parseOptions(values: FlagValues) {
   const epochs = parseEpochs(values);
   const epochsOf = (kind: StudyModelKind) =>
     parseEpochs(values, `${kind}-epochs`) ?? epochs ?? studyTrainOptions(kind).epochs ?? 1;
   const options = {
-    outDir: parseOut(values) ?? timestampFolder(),
+    outDir: parseOut(values) ?? defaultRunFolder(),
     epochs: { linear: epochsOf('linear'), cnn: epochsOf('cnn') },
     seed: parseSeed(values),
     backend: parseBackend(values),

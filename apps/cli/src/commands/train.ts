@@ -1,7 +1,5 @@
 /** `fmnist train`: trains one model (linear, MLP or CNN) on the training split, tests it, and saves it. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { METADATA_FILE, MODEL_KINDS, type ModelKind, recommendedTrainOptions, selectBackend } from '@fmnist/models';
+import { METADATA_FILE, MODEL_KINDS, recommendedTrainOptions, selectBackend } from '@fmnist/models';
 import { defineCommand } from 'citty';
 import {
   backendArgs,
@@ -26,7 +24,7 @@ import {
 import { InterruptedError, UsageError } from '../errors.js';
 import { checkOutputFolder } from '../outputs.js';
 import { createReporter, formatDuration, plural } from '../progress.js';
-import { loadStudyData, RunRecorder, trainEvaluateSave, writeRunRecord } from '../run.js';
+import { defaultRunFolder, loadStudyData, RunRecorder, trainEvaluateSave, writeRunRecord } from '../run.js';
 import { handleInterruption } from '../signals.js';
 
 const args = {
@@ -41,16 +39,6 @@ const args = {
   ...outputArgs,
 } as const;
 
-function defaultOutDir(kind: ModelKind): string {
-  const stamp = new Date()
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
-  let candidate = resolve('runs', `${kind}-${stamp}`);
-  for (let suffix = 2; existsSync(candidate); suffix++) candidate = resolve('runs', `${kind}-${stamp}-${suffix}`);
-  return candidate;
-}
-
 function parseOptions(values: FlagValues) {
   const kind = parseModelKind(values);
   if (!kind) throw new UsageError(`--model is required: one of ${MODEL_KINDS.join(', ')}`);
@@ -63,7 +51,7 @@ function parseOptions(values: FlagValues) {
     seed: parseSeed(values),
     workers: parseWorkers(values),
     backend: parseBackend(values),
-    outDir: parseOut(values) ?? defaultOutDir(kind),
+    outDir: parseOut(values) ?? defaultRunFolder(`${kind}-`),
     dataDir: parseDataDir(values),
   };
   // A folder holding a saved model is replaced; anything else is refused before training starts.
