@@ -1,7 +1,7 @@
 /**
- * `fmnist bench`: trains a reference model (the architectures the PyTorch script in bench/ builds too) on the real data
- * and reports training and inference images/s and test accuracy; with --against-pytorch it runs the PyTorch reference
- * with the same settings in the same run and reports the ratios.
+ * `fmnist bench`: trains a reference model (docs/reference-models.md) on the real data and reports training and
+ * inference images/s and test accuracy; with --against-pytorch it runs the PyTorch reference with the same settings in
+ * the same run and reports the ratios.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -48,7 +48,7 @@ import { handleInterruption } from '../signals.js';
 
 /** Debian's interpreter, which has python3-torch (the `python3` on PATH may be another one). */
 const PYTHON = '/usr/bin/python3';
-/** The PyTorch reference script; found from src/commands (tests) and from dist (built binary). */
+/** apps/cli/bench/torch_fmnist.py, the PyTorch reference; found from src/commands (tests) and dist (the binary). */
 const TORCH_SCRIPT_CANDIDATES = ['../../bench/torch_fmnist.py', '../bench/torch_fmnist.py'].map((path) =>
   fileURLToPath(new URL(path, import.meta.url)),
 );
