@@ -5,17 +5,7 @@
  * No allocation, no globals, no data segments: each function only reads and writes the addresses it is given.
  */
 
-/**
- * a·b + c, lane by lane: one fused multiply-add (f32x4.relaxed_madd) in the relaxed-SIMD build, a multiply and an add
- * in the SIMD128 build (scripts/build-wasm.mjs builds both from this file). The two may round differently in the last
- * bit; every kernel's result is the same within float32 rounding either way.
- */
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
+import { madd } from './madd';
 
 /** Positions (output pixels) per cache block of the filter gradient: keeps the x and dy rows in use in L1/L2. */
 const POSITIONS_PER_BLOCK: i32 = 256;
@@ -1638,7 +1628,14 @@ export function batchNormScratchFloats(channels: i32): i32 {
  * mean[c] and variance[c] of x [rows, channels] over the rows: one pass of sums shifted by the first row (so that a
  * large common offset cancels before squaring), var = E[(x − k)²] − (E[x − k])².
  */
-export function batchNormStatistics(x: usize, mean: usize, variance: usize, scratch: usize, rows: i32, channels: i32): void {
+export function batchNormStatistics(
+  x: usize,
+  mean: usize,
+  variance: usize,
+  scratch: usize,
+  rows: i32,
+  channels: i32,
+): void {
   const rowBytes = (<usize>channels) << 2;
   const shift = scratch;
   const sum = scratch + rowBytes;
@@ -1803,7 +1800,10 @@ export function batchNormBackward(
     v128.store(dScale + c, f32x4.mul(tv, r));
     const av = f32x4.mul(sc, r);
     const bv = f32x4.mul(
-      f32x4.sub(f32x4.add(v128.load(dVariance + c), v128.load(dVariance + c)), f32x4.mul(f32x4.mul(av, f32x4.mul(r, r)), tv)),
+      f32x4.sub(
+        f32x4.add(v128.load(dVariance + c), v128.load(dVariance + c)),
+        f32x4.mul(f32x4.mul(av, f32x4.mul(r, r)), tv),
+      ),
       inverseRows,
     );
     const cv = f32x4.mul(f32x4.sub(v128.load(dMean + c), f32x4.mul(av, sv)), inverseRows);
