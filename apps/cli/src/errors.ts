@@ -3,9 +3,9 @@ import { stripVTControlCharacters } from 'node:util';
 import { FmnistError } from '@fmnist/internal';
 
 /** Every `code` a {@link CliError} can carry. */
-export type CliErrorCode = 'E_CLI_USAGE' | 'E_CLI_INTERRUPTED';
+export type CliErrorCode = 'E_CLI_USAGE' | 'E_CLI_INTERRUPTED' | 'E_CLI_IMAGE';
 
-/** The CLI's own errors: a bad flag or value (exit code 2), or an interruption (exit code 130). */
+/** The CLI's own errors: a bad flag or value (exit code 2), an interruption (exit code 130), an unreadable image (1). */
 export class CliError extends FmnistError<CliErrorCode> {
   static override readonly codePrefix = 'E_CLI_';
   override readonly name: string = 'CliError';

@@ -6,13 +6,13 @@ import { readFile } from 'node:fs/promises';
 import type { RgbaImage } from '@fmnist/dataset';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { CliError } from './errors.js';
 
 /** A file that is not a readable PNG or JPEG; the CLI prints it as one line (exit 1). */
-export class ImageFileError extends Error {
-  readonly code = 'E_IMAGE';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ImageFileError';
+export class ImageFileError extends CliError {
+  override readonly name = 'ImageFileError';
+  constructor(message: string, options: { file: string; cause?: unknown }) {
+    super('E_CLI_IMAGE', message, options);
   }
 }
 
@@ -29,7 +29,7 @@ export async function decodeImageFile(path: string): Promise<RgbaImage> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new ImageFileError(`cannot read image '${path}': ${(error as Error).message}`, { cause: error });
+    throw new ImageFileError(`cannot read image '${path}': ${(error as Error).message}`, { file: path, cause: error });
   }
   try {
     if (startsWith(bytes, PNG_SIGNATURE)) {
@@ -41,7 +41,12 @@ export async function decodeImageFile(path: string): Promise<RgbaImage> {
       return { width: decoded.width, height: decoded.height, data: decoded.data };
     }
   } catch (error) {
-    throw new ImageFileError(`cannot decode image '${path}': ${(error as Error).message}`, { cause: error });
+    throw new ImageFileError(`cannot decode image '${path}': ${(error as Error).message}`, {
+      file: path,
+      cause: error,
+    });
   }
-  throw new ImageFileError(`'${path}' is not a PNG or JPEG file; convert it to one of those formats`);
+  throw new ImageFileError(`'${path}' is not a PNG or JPEG file; convert it to one of those formats`, {
+    file: path,
+  });
 }

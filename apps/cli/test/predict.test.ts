@@ -68,7 +68,7 @@ requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist predict', (
     writeFileSync(text, 'hello');
     const result = await runCli(['predict', '--model-dir', modelDir, text, '--backend', 'cpu']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^fmnist: '.*notes\.txt' is not a PNG or JPEG file.*\[E_IMAGE\]$/);
+    expect(result.stderr.trim()).toMatch(/^fmnist: '.*notes\.txt' is not a PNG or JPEG file.*\[E_CLI_IMAGE\]$/);
   });
 
   it('rejects a missing --model-dir, a missing image and an unknown backend with exit code 2', async () => {

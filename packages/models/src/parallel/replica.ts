@@ -8,6 +8,7 @@
 import { mixSeeds } from '@fmnist/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ModelsError } from '../errors.js';
 import { FlatAdam } from './adam.js';
 import {
   type Augmentation,
@@ -122,7 +123,8 @@ export class Replica {
       group.exchange.length !== 2 * group.workerCount * this.slotSize ||
       group.control.length !== CONTROL_WORDS
     ) {
-      throw new Error(
+      throw new ModelsError(
+        'E_MODELS_WORKER_FAILED',
         `the group memory does not fit this model (${group.parameters.length} parameters for ${this.parameterCount}, ` +
           `${group.exchange.length} exchange values for ${2 * group.workerCount * this.slotSize})`,
       );
