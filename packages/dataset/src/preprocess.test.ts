@@ -42,3 +42,15 @@ describe('normalizeImages', () => {
     expect(() => normalizeImages(new Uint8Array(1), { mean: Number.NaN, std: 1 })).toThrow(/finite mean/);
   });
 });
+
+describe('normalizeImages into shared memory', () => {
+  it('puts the same values in a SharedArrayBuffer when asked', () => {
+    const images = Uint8Array.from([0, 51, 255, 128]);
+    const normalization = { mean: 0.25, std: 0.5 };
+    const plain = normalizeImages(images, normalization);
+    const shared = normalizeImages(images, normalization, { shared: true });
+    expect(plain.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(shared)).toEqual(Array.from(plain));
+  });
+});

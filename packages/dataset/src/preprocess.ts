@@ -29,11 +29,25 @@ export function computeNormalization(images: Uint8Array): Normalization {
   return { mean, std: Math.sqrt(squares / images.length) };
 }
 
+/** Options of {@link normalizeImages}. */
+export interface NormalizeImagesOptions {
+  /**
+   * Put the result in a SharedArrayBuffer, so worker threads read it without a copy (`train` and `predict` of
+   * @fmnist/models with `workers` > 1 use such arrays as they are; a plain array is copied once into shared memory).
+   * Default false.
+   */
+  shared?: boolean;
+}
+
 /**
  * Pixels as floats: `x / 255`, then `(x - mean) / std` when a normalization is given (compute it on the training
  * split with {@link computeNormalization} and reuse it for the others). Returns a new Float32Array.
  */
-export function normalizeImages(images: Uint8Array, normalization?: Normalization): Float32Array {
+export function normalizeImages(
+  images: Uint8Array,
+  normalization?: Normalization,
+  options: NormalizeImagesOptions = {},
+): Float32Array {
   let mean = 0;
   let std = 1;
   if (normalization !== undefined) {
@@ -48,7 +62,9 @@ export function normalizeImages(images: Uint8Array, normalization?: Normalizatio
   // A 256-entry table computed in double precision keeps every pixel's value exact to float32 rounding.
   const table = new Float32Array(256);
   for (let value = 0; value < 256; value++) table[value] = (value / 255 - mean) / std;
-  const output = new Float32Array(images.length);
+  const output = options.shared
+    ? new Float32Array(new SharedArrayBuffer(images.length * Float32Array.BYTES_PER_ELEMENT))
+    : new Float32Array(images.length);
   for (let index = 0; index < images.length; index++) output[index] = table[images[index] as number] as number;
   return output;
 }

@@ -16,6 +16,7 @@ import {
   type StepConfig,
   type StepReport,
   type TrainingWorkerData,
+  toSharedArray,
   type WorkerMessage,
 } from './protocol.js';
 import { answer, groupMemory, Replica, readWeights } from './replica.js';
@@ -183,9 +184,7 @@ async function terminate(pool: WorkerPool, group: GroupMemory): Promise<void> {
 
 function toShared(data: ReplicaData): ReplicaData {
   const { count, rows, cols } = data;
-  const images = new Float32Array(new SharedArrayBuffer(count * rows * cols * 4));
-  images.set(data.images.subarray(0, count * rows * cols));
-  const labels = new Uint8Array(new SharedArrayBuffer(count));
-  labels.set(data.labels.subarray(0, count));
+  const images = toSharedArray(data.images.subarray(0, count * rows * cols));
+  const labels = toSharedArray(data.labels.subarray(0, count));
   return { images, labels, count, rows, cols };
 }

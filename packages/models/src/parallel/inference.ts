@@ -9,7 +9,7 @@ import { INPUT_SHAPE, NUM_CLASSES } from '../models.js';
 import { PARALLEL_INFERENCE_MIN_IMAGES } from '../predict.js';
 import { claimBatches } from '../predict-batch.js';
 import { autoWorkerLimit, WorkerPool } from './pool.js';
-import { type InferenceShared, type InferenceWorkerData, PROGRESS_WORDS, Progress } from './protocol.js';
+import { type InferenceShared, type InferenceWorkerData, PROGRESS_WORDS, Progress, toSharedArray } from './protocol.js';
 import { readWeights } from './replica.js';
 
 const PIXELS = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2];
@@ -29,8 +29,7 @@ export function autoInferenceWorkers(count: number, backend: string, loadAverage
 
 /** `images` in shared memory with room for their probabilities and the batch counters. */
 export function inferenceShared(images: Float32Array, count: number, batchSize: number): InferenceShared {
-  const sharedImages = new Float32Array(new SharedArrayBuffer(count * PIXELS * 4));
-  sharedImages.set(images.subarray(0, count * PIXELS));
+  const sharedImages = toSharedArray(images.subarray(0, count * PIXELS));
   return {
     images: sharedImages,
     probabilities: new Float32Array(new SharedArrayBuffer(count * NUM_CLASSES * 4)),

@@ -142,3 +142,15 @@ export const EVENT_MESSAGES: ReadonlySet<WorkerMessage['type']> = new Set(['step
 
 /** Training figures of one epoch, summed over all replicas. */
 export type EpochTotals = Omit<EpochReport, 'digest'>;
+
+/**
+ * `array` itself when it already lies in a SharedArrayBuffer (for example from `normalizeImages(..., { shared: true })`
+ * of @fmnist/dataset), else a copy in one: the form worker threads read without copying. Workers only read it.
+ */
+export function toSharedArray<T extends Float32Array | Uint8Array>(array: T): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const Constructor = array.constructor as new (buffer: SharedArrayBuffer) => T;
+  const copy = new Constructor(new SharedArrayBuffer(array.byteLength));
+  copy.set(array);
+  return copy;
+}
