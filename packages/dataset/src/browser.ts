@@ -15,6 +15,7 @@ export {
   fetchIdxDataset,
 } from './browser/load.js';
 export * from './core.js';
+export * from './transforms.js';
 
 /** Fetches a FashionMNIST split from `mirrors` (default: upstream), verified, as views over the decompressed bytes. */
 export function loadFashionMnist(options: BrowserLoadOptions): Promise<DatasetSplit> {

@@ -22,3 +22,4 @@ export {
   verifyIdxDataset,
 } from './node/load.js';
 export { type LoadPreparedOptions, loadPreparedFashionMnist } from './node/prepare.js';
+export * from './transforms.js';
