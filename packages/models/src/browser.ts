@@ -5,6 +5,21 @@
  */
 export const PACKAGE_NAME = '@fmnist/models';
 export {
+  CLEAN_CONDITION,
+  type CleanCondition,
+  countMultiplyAccumulates,
+  evaluateRobustness,
+  firstLayerFilters,
+  type InferenceTiming,
+  type LayerCost,
+  linearTemplates,
+  measureInference,
+  type OcclusionOptions,
+  occlusionSensitivity,
+  type RobustnessEntry,
+  type RobustnessOptions,
+} from './analysis/index.js';
+export {
   BACKEND_PREFERENCES,
   type BackendName,
   type BackendPreference,
