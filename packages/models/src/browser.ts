@@ -38,6 +38,7 @@ export {
   type Prediction,
 } from './classifier.js';
 export { ModelsError, type ModelsErrorCode } from './errors.js';
+export { type KernelVariant, kernelVariant } from './kernels/simd.js';
 export {
   type CnnOptions,
   countParameters,

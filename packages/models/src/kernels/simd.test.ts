@@ -66,4 +66,21 @@ describe('the SIMD kernels module', () => {
       ]);
     },
   );
+
+  it('kernelVariant names the build that runs: the best one this engine validates, none with the module off', async () => {
+    const { kernelVariant, relaxedSimdSupported, setRelaxedSimdEnabled, setSimdKernelsEnabled } = await import(
+      './simd.js'
+    );
+    // Node 20 and later have WebAssembly SIMD; relaxed SIMD from Node 22 on.
+    expect(kernelVariant()).toBe(relaxedSimdSupported() ? 'relaxed-simd' : 'simd128');
+    try {
+      setRelaxedSimdEnabled(false);
+      expect(kernelVariant()).toBe('simd128');
+      setSimdKernelsEnabled(false);
+      expect(kernelVariant()).toBe('none');
+    } finally {
+      setRelaxedSimdEnabled(true);
+      setSimdKernelsEnabled(true);
+    }
+  });
 });

@@ -242,6 +242,19 @@ export function setSimdKernelsEnabled(value: boolean): void {
   enabled = value;
 }
 
+/** What runs the kernels: one of the two builds of the SIMD module, or `none`. */
+export type KernelVariant = SimdVariant | 'none';
+
+/**
+ * The build of the SIMD module this engine runs (here and in worker threads, which share the engine):
+ * `relaxed-simd`, `simd128`, or `none` where it cannot compile (no WebAssembly SIMD) or is turned off, and the
+ * JavaScript paths run. Compiles the module at the first call. The wasm backend's kernels and the workers' Adam use
+ * it; the tensorflow backend (tfjs-node) has native kernels for everything else.
+ */
+export function kernelVariant(): KernelVariant {
+  return enabled && kernelsModule() ? simdVariant() : 'none';
+}
+
 /** Output tile of the Winograd convolutions: 2 (F(2x2, 3x3)), 4 (F(4x4, 3x3)) or undefined (whichever multiplies less). */
 export type WinogradTile = 2 | 4 | undefined;
 let winogradTile: WinogradTile;
