@@ -127,6 +127,28 @@ export function parseWorkers(values: FlagValues): 'auto' | number {
 }
 
 /**
+ * --workers where a command runs once per count (bench): 'auto' (also when absent), one count, or a comma list of
+ * distinct counts from 1 to {@link MAX_WORKERS} (`1,2`), in the order given.
+ */
+export function parseWorkerCounts(values: FlagValues): ('auto' | number)[] {
+  const value = textFlag(values, 'workers');
+  if (value === undefined || value === 'auto') return ['auto'];
+  const counts: number[] = [];
+  for (const item of value.split(',')) {
+    const count = Number(item);
+    if (!/^\d+$/.test(item) || count < 1 || count > MAX_WORKERS) {
+      throw new UsageError(
+        `--workers must be auto, or whole numbers from 1 to ${MAX_WORKERS} separated by commas, got '${value}'` +
+          (item === '' ? ' (an empty entry)' : ` ('${item}' is not one)`),
+      );
+    }
+    if (counts.includes(count)) throw new UsageError(`--workers lists ${count} twice in '${value}'`);
+    counts.push(count);
+  }
+  return counts;
+}
+
+/**
  * Seeds range over the 32-bit unsigned integers: the seeded generator of @fmnist/internal (splits, shuffles,
  * augmentation, dropout) takes its seed modulo 2^32, so a larger one would repeat a smaller one's run.
  */

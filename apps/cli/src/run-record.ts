@@ -31,7 +31,10 @@ export interface RunRecord {
   finishedAt: string;
   /** The seed of every random choice (`--seed`, 0 to 2^32-1). */
   seed: number;
-  /** Worker threads as asked for (`--workers`: `auto` or a number); what each model used is in `models`. */
+  /**
+   * Worker threads as asked for (`--workers`: `auto` or a number; for `bench --workers 1,2`, the first count, with
+   * every count in `bench.runs`); what each model used is in `models`.
+   */
   workers: 'auto' | number;
   /** The TensorFlow.js backend asked for (`--backend`) and the one selected; null if the run stopped before. */
   backend: BackendRecord | null;
@@ -45,8 +48,10 @@ export interface RunRecord {
   timings: RunTimings;
   /** The process's resident memory. */
   memory: MemoryRecord;
-  /** `bench --against-pytorch` only: the PyTorch reference's figures and ours divided by them. */
+  /** `bench --against-pytorch` only: the PyTorch reference's figures and ours divided by them (the first count's). */
   pytorch?: PytorchRecord;
+  /** `bench` only: the kernel module that ran and the figures of each worker count. */
+  bench?: BenchRecord;
   /** Versions of the CLI, Node and each @fmnist and TensorFlow.js package that was installed. */
   versions: Record<string, string>;
   /** Where it ran: `process.version`, `process.platform`, `process.arch`. */
@@ -133,7 +138,10 @@ export interface RunTimings {
   wallSeconds: number;
   /** Finding, verifying and preparing the data. */
   loadSeconds?: number;
-  /** Per model: training, testing and saving it (`<kind>Seconds`), e.g. `cnnSeconds`. */
+  /**
+   * Per model: training, testing and saving it (`<kind>Seconds`), e.g. `cnnSeconds`; `bench --workers 1,2` times the
+   * counts after the first as `<kind>Workers<N>Seconds`, e.g. `cnnWorkers2Seconds`.
+   */
   [stage: `${string}Seconds`]: number | undefined;
   /** compare: building the study and writing metrics.json and study/. */
   metricsSeconds?: number;
@@ -154,4 +162,47 @@ export interface PytorchRecord {
   testAccuracy: number;
   /** Ours divided by PyTorch's, for training and inference images per second. */
   ratio: { train: number; infer: number };
+}
+
+/**
+ * What `fmnist bench` measured, one entry per `--workers` count (`models.<kind>` and `pytorch` hold the first count's,
+ * as before lists were accepted).
+ */
+export interface BenchRecord {
+  /**
+   * The build of @fmnist/models' WebAssembly kernel module that ran: `relaxed-simd` (fused multiply-add, Node 22 and
+   * later), `simd128`, or `none` (JavaScript paths). Node's version is `platform.node`.
+   */
+  kernelVariant: 'relaxed-simd' | 'simd128' | 'none';
+  /** One entry per worker count, in the order run. */
+  runs: BenchRunRecord[];
+  /** `--against-pytorch`: PyTorch's fastest thread count for training among those measured; absent when none ran. */
+  pytorchBest?: PytorchBestRecord;
+  /** `--against-pytorch`: each count's images/s divided by {@link BenchRecord.pytorchBest}'s. */
+  ratioToPytorchBest?: { workers: number; train: number; infer: number }[];
+}
+
+export interface BenchRunRecord {
+  /** Worker threads used (`auto` resolved), for training and inference; PyTorch ran on as many threads. */
+  workers: number;
+  trainImagesPerSecond: number;
+  /** Test images classified per second (batches of 256). */
+  inferImagesPerSecond: number;
+  testAccuracy: number;
+  /** Seconds of training. */
+  trainSeconds: number;
+  /** Resident memory in MiB after each epoch. */
+  residentMiBAfterEpoch: number[];
+  /** The process's resident high-water mark when this count finished, in MiB (so it includes earlier counts). */
+  peakResidentMiB: number;
+  /** `--against-pytorch`: PyTorch on as many threads; absent when it could not run. */
+  pytorch?: Omit<PytorchRecord, 'ratio'>;
+  /** Ours divided by PyTorch's at this thread count. */
+  ratio?: { train: number; infer: number };
+}
+
+export interface PytorchBestRecord {
+  threads: number;
+  trainImagesPerSecond: number;
+  inferImagesPerSecond: number;
 }
