@@ -60,4 +60,14 @@ describe('prepareSplits', () => {
       /limit must be a whole number .* got 0.5/,
     );
   });
+
+  it('standardizes into shared memory when asked, with the same values', () => {
+    const plain = prepareSplits(train, test, { seed: 3, limit: 240 });
+    const shared = prepareSplits(train, test, { seed: 3, limit: 240, shared: true });
+    for (const part of ['train', 'validation', 'test'] as const) {
+      expect(plain[part].images.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(shared[part].images.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(shared[part].images)).toEqual(Array.from(plain[part].images));
+    }
+  });
 });

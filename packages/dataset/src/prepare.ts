@@ -17,6 +17,11 @@ export interface PrepareOptions {
   validationFraction?: number | undefined;
   /** Seeds the subsets and the validation split; the same seed always gives the same images. */
   seed: number;
+  /**
+   * Standardize into SharedArrayBuffers (see `normalizeImages`' `shared`), so training and inference on worker
+   * threads read the images without copying them. Default false.
+   */
+  shared?: boolean | undefined;
 }
 
 /** Standardized images with their labels and shape, as models train on them. */
@@ -43,9 +48,9 @@ function describeSource(source: DataSource | undefined): string {
   return dir ? `${kind} (${dir})` : kind;
 }
 
-function normalized(split: DatasetSplit, normalization: Normalization): NormalizedExamples {
+function normalized(split: DatasetSplit, normalization: Normalization, shared: boolean): NormalizedExamples {
   return {
-    images: normalizeImages(split.images, normalization),
+    images: normalizeImages(split.images, normalization, { shared }),
     labels: split.labels,
     count: split.count,
     rows: split.rows,
@@ -60,7 +65,7 @@ function normalized(split: DatasetSplit, normalization: Normalization): Normaliz
  * remaining training pixels only (see {@link computeNormalization}), so nothing about validation or test leaks in.
  */
 export function prepareSplits(train: DatasetSplit, test: DatasetSplit, options: PrepareOptions): PreparedSplits {
-  const { limit, seed, validationFraction = DEFAULT_VALIDATION_FRACTION } = options;
+  const { limit, seed, validationFraction = DEFAULT_VALIDATION_FRACTION, shared = false } = options;
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
     throw new DatasetError(
       'E_DATASET_ARGUMENT',
@@ -73,9 +78,9 @@ export function prepareSplits(train: DatasetSplit, test: DatasetSplit, options: 
   const trainPart = selectExamples(trainSet, split.trainIndices);
   const normalization = computeNormalization(trainPart.images);
   return {
-    train: normalized(trainPart, normalization),
-    validation: normalized(selectExamples(trainSet, split.validationIndices), normalization),
-    test: normalized(testRaw, normalization),
+    train: normalized(trainPart, normalization, shared),
+    validation: normalized(selectExamples(trainSet, split.validationIndices), normalization, shared),
+    test: normalized(testRaw, normalization, shared),
     testRaw,
     normalization,
     source: describeSource(train.source),

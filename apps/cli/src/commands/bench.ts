@@ -93,9 +93,14 @@ interface PytorchFigures {
   engine: string;
 }
 
-/** The first `count` images of `split`, standardized (the PyTorch script takes the same ones). */
+/**
+ * The first `count` images of `split`, standardized (the PyTorch script takes the same ones), in shared memory so that
+ * workers read them without a copy.
+ */
 function firstImages(split: DatasetSplit, normalization: { mean: number; std: number }, count: number) {
-  const images = normalizeImages(split.images.subarray(0, count * split.rows * split.cols), normalization);
+  const images = normalizeImages(split.images.subarray(0, count * split.rows * split.cols), normalization, {
+    shared: true,
+  });
   return { images, labels: split.labels.subarray(0, count), count } satisfies LabeledImages;
 }
 
