@@ -1,6 +1,6 @@
 /** Numbers the figures and the report derive from a study: confident mistakes, disagreements, confused pairs, gaps. */
 import { type Calibration, calibration, mostConfusedPairs } from '@fmnist/metrics';
-import type { Study, StudyModel } from './study.js';
+import type { Study, StudyModel, StudyRobustness, StudyRobustnessCondition } from './study.js';
 
 /** One test image a model got wrong. */
 export interface Mistake {
@@ -142,4 +142,48 @@ export function generalizationGap(model: StudyModel): { trainToTest?: number; va
   if (model.train) gap.trainToTest = model.train.accuracy - testAccuracy;
   if (model.validation) gap.validationToTest = model.validation.accuracy - testAccuracy;
   return gap;
+}
+
+/** The conditions of one transformation family, the clean condition first, as a robustness figure plots them. */
+export interface RobustnessFamilyRows {
+  family: string;
+  conditions: StudyRobustnessCondition[];
+}
+
+/** The robustness conditions grouped by family, in the order the families first appear; each group starts clean. */
+export function robustnessFamilies(robustness: StudyRobustness): RobustnessFamilyRows[] {
+  const clean = robustness.conditions.find((condition) => condition.family === 'clean');
+  const groups = new Map<string, StudyRobustnessCondition[]>();
+  for (const condition of robustness.conditions) {
+    if (condition.family === 'clean') continue;
+    const group = groups.get(condition.family) ?? (clean ? [clean] : []);
+    group.push(condition);
+    groups.set(condition.family, group);
+  }
+  return [...groups.entries()].map(([family, conditions]) => ({ family, conditions }));
+}
+
+/** The condition of `family` at `severity`, if the study has it. */
+export function findCondition(
+  robustness: StudyRobustness,
+  family: string,
+  severity: number,
+): StudyRobustnessCondition | undefined {
+  return robustness.conditions.find((condition) => condition.family === family && condition.severity === severity);
+}
+
+/** Accuracy a model loses under `condition` against the clean images, as a fraction (positive = worse). */
+export function accuracyDrop(robustness: StudyRobustness, condition: StudyRobustnessCondition, model: string): number {
+  const clean = robustness.conditions[0]?.accuracy[model] ?? Number.NaN;
+  return clean - (condition.accuracy[model] ?? Number.NaN);
+}
+
+/** The largest absolute value of `values` (0 for none). */
+export function largestMagnitude(values: ArrayLike<number>): number {
+  let largest = 0;
+  for (let index = 0; index < values.length; index++) {
+    const magnitude = Math.abs(values[index]!);
+    if (magnitude > largest) largest = magnitude;
+  }
+  return largest;
 }

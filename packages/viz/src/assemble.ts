@@ -10,7 +10,19 @@ import {
   mcnemar,
   pairedBootstrapDifferenceCI,
 } from '@fmnist/metrics';
-import type { ConfidenceInterval, Study, StudyComparison, StudyEpoch, StudyModel } from './study.js';
+import { VizError } from './errors.js';
+import type {
+  ConfidenceInterval,
+  Study,
+  StudyAnalysis,
+  StudyComparison,
+  StudyDataEfficiencyPoint,
+  StudyEpoch,
+  StudyModel,
+  StudyModelCost,
+  StudyRobustnessCondition,
+  StudyWeightImages,
+} from './study.js';
 
 /** Bootstrap resamples for the confidence intervals (enough for two stable decimals of a percentage). */
 const BOOTSTRAP_RESAMPLES = 1000;
@@ -68,6 +80,142 @@ export interface TrainedModel {
   train?: Pick<ModelScores, 'report' | 'logLoss'>;
 }
 
+/** One model's score on one robustness condition (an entry of @fmnist/models' `evaluateRobustness` fits this type). */
+export interface RobustnessScore {
+  condition: { family: string; severity: number; label: string };
+  accuracy: number;
+  /** `correct[i]` is 1 where the model got image i right, over every transformed copy, concatenated. */
+  correct: Uint8Array;
+}
+
+/** The analysis measurements as the packages return them; {@link buildAnalysis} turns them into `study.analysis`. */
+export interface AnalysisInput {
+  robustness?: {
+    /** Test images the transformations were applied to. */
+    testImages: number;
+    /** Seed of the subset and of the random transformations. */
+    seed: number;
+    /** By model name: one score per condition, clean first, the same conditions in the same order for every model. */
+    scores: Readonly<Record<string, readonly RobustnessScore[]>>;
+    /** One example image (`rows * cols` pixels) per condition, in the order of the scores. */
+    examples: readonly Uint8Array[];
+  };
+  /** By model name. */
+  cost?: Readonly<Record<string, StudyModelCost>>;
+  /** By model name, smallest training set first. */
+  dataEfficiency?: Readonly<Record<string, readonly StudyDataEfficiencyPoint[]>>;
+  learned?: {
+    /** @fmnist/models' `linearTemplates(model)`: one `rows * cols` array per class. */
+    templates?: { model: string; rows: number; cols: number; templates: readonly Float32Array[] };
+    /** @fmnist/models' `firstLayerFilters(model)`: `size` is `[rows, cols]` of each filter. */
+    filters?: { model: string; size: readonly [number, number]; filters: readonly Float32Array[] };
+    /** @fmnist/models' `occlusionSensitivity` of the same test images (`indices`) under each model, by model name. */
+    occlusion?: {
+      indices: readonly number[];
+      patch: number;
+      stride: number;
+      maps: Readonly<Record<string, readonly Float32Array[]>>;
+    };
+  };
+  /** Wall-clock seconds the measurements took. */
+  seconds?: number;
+}
+
+function concatenate(arrays: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((sum, array) => sum + array.length, 0));
+  let at = 0;
+  for (const array of arrays) {
+    out.set(array, at);
+    at += array.length;
+  }
+  return out;
+}
+
+function weightImages(model: string, rows: number, cols: number, arrays: readonly Float32Array[]): StudyWeightImages {
+  return { model, count: arrays.length, rows, cols, values: concatenate(arrays) };
+}
+
+/**
+ * The study's analysis section from the measurements: robustness rows (clean first) with each model's accuracy and
+ * McNemar's test of `modelNames[0]` against `modelNames[1]` computed from the per-image `correct` arrays (which are
+ * not kept, so the study stays small), the cost table, the data-efficiency curves and the learned weights flattened
+ * into one array each. Throws `VizError` `E_VIZ_INVALID_STUDY` when the models were scored on different conditions.
+ */
+export function buildAnalysis(input: AnalysisInput, modelNames: readonly string[]): StudyAnalysis {
+  const analysis: StudyAnalysis = {};
+  if (input.robustness) {
+    const { scores, examples } = input.robustness;
+    const scored = modelNames.filter((name) => scores[name] !== undefined);
+    const reference = scores[scored[0] ?? ''] ?? [];
+    for (const name of scored) {
+      const entries = scores[name]!;
+      if (
+        entries.length !== reference.length ||
+        entries.some(
+          (entry, index) =>
+            entry.condition.label !== reference[index]!.condition.label ||
+            entry.correct.length !== reference[index]!.correct.length,
+        )
+      ) {
+        throw new VizError(
+          'E_VIZ_INVALID_STUDY',
+          `robustness scores of '${name}' and '${scored[0]}' are not on the same conditions and images; score every model on the same copies.`,
+        );
+      }
+    }
+    if (examples.length !== reference.length) {
+      throw new VizError(
+        'E_VIZ_INVALID_STUDY',
+        `robustness has ${examples.length} example images for ${reference.length} conditions; give one per condition.`,
+      );
+    }
+    const [baseline, challenger] = scored;
+    const conditions = reference.map((entry, index): StudyRobustnessCondition => {
+      const row: StudyRobustnessCondition = {
+        family: entry.condition.family,
+        severity: entry.condition.severity,
+        label: entry.condition.label,
+        images: entry.correct.length,
+        accuracy: Object.fromEntries(scored.map((name) => [name, scores[name]![index]!.accuracy])),
+        example: examples[index]!,
+      };
+      if (baseline !== undefined && challenger !== undefined) {
+        // Correct answers as predictions of a label that is always 1: McNemar's discordant pairs are the images
+        // exactly one of the two models gets right.
+        const right = new Uint8Array(entry.correct.length).fill(1);
+        row.mcnemar = mcnemar(right, scores[baseline]![index]!.correct, scores[challenger]![index]!.correct);
+      }
+      return row;
+    });
+    analysis.robustness = { testImages: input.robustness.testImages, seed: input.robustness.seed, conditions };
+  }
+  if (input.cost) analysis.cost = input.cost;
+  if (input.dataEfficiency) analysis.dataEfficiency = input.dataEfficiency;
+  const learned = input.learned;
+  if (learned) {
+    analysis.learned = {};
+    if (learned.templates) {
+      const { model, rows, cols, templates } = learned.templates;
+      analysis.learned.templates = weightImages(model, rows, cols, templates);
+    }
+    if (learned.filters) {
+      const { model, size, filters } = learned.filters;
+      analysis.learned.filters = weightImages(model, size[0], size[1], filters);
+    }
+    if (learned.occlusion) {
+      const { indices, patch, stride, maps } = learned.occlusion;
+      analysis.learned.occlusion = {
+        indices: [...indices],
+        patch,
+        stride,
+        maps: Object.fromEntries(Object.entries(maps).map(([name, list]) => [name, concatenate(list)])),
+      };
+    }
+  }
+  if (input.seconds !== undefined) analysis.seconds = input.seconds;
+  return analysis;
+}
+
 export interface StudyInput {
   title?: string;
   /** Class names in label order. */
@@ -80,6 +228,8 @@ export interface StudyInput {
   run: Study['run'];
   /** Seeds the bootstrap resampling, so the same inputs give the same intervals. */
   seed: number;
+  /** Robustness, cost, data efficiency and learned features; see {@link buildAnalysis}. */
+  analysis?: AnalysisInput;
 }
 
 /** A study of a baseline and a challenger, so the paired comparison is always there. */
@@ -122,6 +272,85 @@ export interface StudyMetrics {
     /** Challenger's accuracy minus the baseline's, paired bootstrap over the same test images. */
     accuracyDifferenceCI: ConfidenceInterval;
   };
+  /** Present when the study has an analysis: its numbers, without the images and weights. */
+  analysis?: AnalysisMetrics;
+}
+
+/** The `analysis` section of metrics.json: `study.analysis` without typed arrays. */
+export interface AnalysisMetrics {
+  /** Wall-clock seconds of the robustness, cost and learned-feature measurements. */
+  seconds?: number;
+  robustness?: {
+    testImages: number;
+    seed: number;
+    conditions: {
+      family: string;
+      severity: number;
+      label: string;
+      images: number;
+      /** By model name. */
+      accuracy: Record<string, number>;
+      /** Challenger's accuracy minus the baseline's (with two models). */
+      difference?: number;
+      mcnemar?: { b: number; c: number; pValue: number };
+    }[];
+  };
+  cost?: Readonly<Record<string, StudyModelCost>>;
+  dataEfficiency?: Readonly<Record<string, readonly StudyDataEfficiencyPoint[]>>;
+  learned?: {
+    templates?: { model: string; count: number; rows: number; cols: number };
+    filters?: { model: string; count: number; rows: number; cols: number };
+    occlusion?: { indices: readonly number[]; patch: number; stride: number; models: string[] };
+  };
+}
+
+function analysisMetrics(study: Study, analysis: StudyAnalysis): AnalysisMetrics {
+  const [baseline, challenger] = study.models;
+  const out: AnalysisMetrics = {};
+  if (analysis.seconds !== undefined) out.seconds = analysis.seconds;
+  if (analysis.robustness) {
+    out.robustness = {
+      testImages: analysis.robustness.testImages,
+      seed: analysis.robustness.seed,
+      conditions: analysis.robustness.conditions.map((condition) => ({
+        family: condition.family,
+        severity: condition.severity,
+        label: condition.label,
+        images: condition.images,
+        accuracy: { ...condition.accuracy },
+        ...(baseline && challenger
+          ? { difference: condition.accuracy[challenger.name]! - condition.accuracy[baseline.name]! }
+          : {}),
+        ...(condition.mcnemar ? { mcnemar: condition.mcnemar } : {}),
+      })),
+    };
+  }
+  if (analysis.cost) out.cost = analysis.cost;
+  if (analysis.dataEfficiency) out.dataEfficiency = analysis.dataEfficiency;
+  const learned = analysis.learned;
+  if (learned) {
+    const shape = (images: StudyWeightImages) => ({
+      model: images.model,
+      count: images.count,
+      rows: images.rows,
+      cols: images.cols,
+    });
+    out.learned = {
+      ...(learned.templates ? { templates: shape(learned.templates) } : {}),
+      ...(learned.filters ? { filters: shape(learned.filters) } : {}),
+      ...(learned.occlusion
+        ? {
+            occlusion: {
+              indices: learned.occlusion.indices,
+              patch: learned.occlusion.patch,
+              stride: learned.occlusion.stride,
+              models: Object.keys(learned.occlusion.maps),
+            },
+          }
+        : {}),
+    };
+  }
+  return out;
 }
 
 function studyModel(model: TrainedModel, labels: Uint8Array, numClasses: number, seed: number): StudyModel {
@@ -202,6 +431,7 @@ export function buildStudy(input: StudyInput): ComparisonStudy {
         },
       ),
     },
+    ...(input.analysis ? { analysis: buildAnalysis(input.analysis, [baseline.name, challenger.name]) } : {}),
     run: input.run,
   };
 }
@@ -210,7 +440,8 @@ export function buildStudy(input: StudyInput): ComparisonStudy {
  * The study's figures as plain JSON (metrics.json): per model, under `models.<name>`, the test classification report
  * with `confusionMatrix`, `logLoss`, `top3`, `ece` and `accuracyCI` beside its fields, the `history`, and the
  * training and validation fit when known; under `comparison`, the baseline's and challenger's names, McNemar's test
- * and the accuracy difference interval. Typed arrays (predictions, probabilities, images) are left out.
+ * and the accuracy difference interval; under `analysis` (when the study has one), the robustness table, cost, data
+ * efficiency and the shapes of the learned weights. Typed arrays (predictions, probabilities, images) are left out.
  */
 export function metricsFromStudy(study: ComparisonStudy): StudyMetrics {
   const [baseline, challenger] = study.models;
@@ -249,5 +480,6 @@ export function metricsFromStudy(study: ComparisonStudy): StudyMetrics {
       mcnemar: study.comparison.mcnemar,
       accuracyDifferenceCI: study.comparison.accuracyDifferenceCI,
     },
+    ...(study.analysis ? { analysis: analysisMetrics(study, study.analysis) } : {}),
   };
 }

@@ -44,3 +44,17 @@ export function duration(seconds: number): string {
 export function decimal(value: number, digits = 3): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 }
+
+/** A size in bytes for people: `'812 B'`, `'31.4 KiB'`, `'1.62 MiB'`. */
+export function bytes(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (value < 1024) return `${Math.round(value)} B`;
+  if (value < 1024 ** 2) return `${(value / 1024).toFixed(1)} KiB`;
+  if (value < 1024 ** 3) return `${(value / 1024 ** 2).toFixed(2)} MiB`;
+  return `${(value / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** How many times `a` is `b`, e.g. `'335.6×'`; `'n/a'` when `b` is not positive. */
+export function times(a: number, b: number): string {
+  return b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(1)}×` : 'n/a';
+}

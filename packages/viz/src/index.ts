@@ -5,6 +5,7 @@
  */
 
 export {
+  accuracyDrop,
   type ConfusedPairShare,
   classesByF1,
   classSamples,
@@ -12,24 +13,32 @@ export {
   type Disagreement,
   type Disagreements,
   disagreements,
+  findCondition,
   generalizationGap,
+  largestMagnitude,
   type Mistake,
   mostConfidentMistakes,
+  type RobustnessFamilyRows,
   reliability,
+  robustnessFamilies,
 } from './analysis.js';
 export {
+  type AnalysisInput,
+  type AnalysisMetrics,
+  buildAnalysis,
   buildStudy,
   type ComparisonStudy,
   type ModelMetrics,
   type ModelScores,
   metricsFromStudy,
+  type RobustnessScore,
   type StudyInput,
   type StudyMetrics,
   type TrainedModel,
   type TrainingSummary,
 } from './assemble.js';
 export { VizError, type VizErrorCode } from './errors.js';
-export { crc32, dataUri, encodeGrayPng, type GrayPngOptions, toBase64 } from './png.js';
+export { crc32, dataUri, encodeGrayPng, encodeRgbPng, type GrayPngOptions, toBase64 } from './png.js';
 export { renderSvg, type SvgSize, svgSize } from './render.js';
 export {
   type MarkdownReportOptions,
@@ -43,12 +52,19 @@ export { type FigureOptions, type FigureSpec, figureSpecs, type VegaLiteSpec } f
 export {
   type ConfidenceInterval,
   type Study,
+  type StudyAnalysis,
   type StudyComparison,
+  type StudyDataEfficiencyPoint,
   type StudyEpoch,
+  type StudyLearned,
   type StudyModel,
+  type StudyModelCost,
+  type StudyRobustness,
+  type StudyRobustnessCondition,
+  type StudyWeightImages,
   validateStudy,
 } from './study.js';
-export { FONT_FAMILY, OKABE_ITO, VEGA_LITE_CONFIG } from './theme.js';
+export { DIVERGING_PALETTE, divergingColor, FONT_FAMILY, OKABE_ITO, VEGA_LITE_CONFIG } from './theme.js';
 
 /** The package name, for messages and version reports. */
 export const PACKAGE_NAME = '@fmnist/viz';

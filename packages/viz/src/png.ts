@@ -82,40 +82,68 @@ export function encodeGrayPng(
   height: number,
   options: GrayPngOptions = {},
 ): Uint8Array {
+  return encodePng('encodeGrayPng', pixels, width, height, 1, options);
+}
+
+/**
+ * Encodes 8-bit RGB pixels (row-major, `width * height * 3` values: red, green, blue) as a PNG file, e.g. weights drawn
+ * on a diverging palette with {@link divergingColor}. Options as {@link encodeGrayPng}.
+ */
+export function encodeRgbPng(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  options: GrayPngOptions = {},
+): Uint8Array {
+  return encodePng('encodeRgbPng', pixels, width, height, 3, options);
+}
+
+function encodePng(
+  caller: string,
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 3,
+  options: GrayPngOptions,
+): Uint8Array {
   const scale = options.scale ?? 1;
   if (!Number.isInteger(scale) || scale < 1 || scale > 64) {
-    throw new VizError(
-      'E_VIZ_INVALID_OPTION',
-      `encodeGrayPng: scale must be a whole number from 1 to 64, got ${scale}.`,
-    );
+    throw new VizError('E_VIZ_INVALID_OPTION', `${caller}: scale must be a whole number from 1 to 64, got ${scale}.`);
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new VizError(
       'E_VIZ_INVALID_OPTION',
-      `encodeGrayPng: width and height must be positive integers, got ${width}x${height}.`,
+      `${caller}: width and height must be positive integers, got ${width}x${height}.`,
     );
   }
-  if (pixels.length !== width * height) {
+  if (pixels.length !== width * height * channels) {
     throw new VizError(
       'E_VIZ_INVALID_OPTION',
-      `encodeGrayPng: got ${pixels.length} pixels for a ${width}x${height} image; expected ${width * height}.`,
+      `${caller}: got ${pixels.length} ${channels === 1 ? 'pixels' : 'values'} for a ${width}x${height} image; ` +
+        `expected ${width * height * channels}.`,
     );
   }
   const outWidth = width * scale;
   const outHeight = height * scale;
+  const stride = outWidth * channels + 1;
   // Each scanline starts with filter type 0 (none).
-  const raw = new Uint8Array((outWidth + 1) * outHeight);
+  const raw = new Uint8Array(stride * outHeight);
   for (let y = 0; y < outHeight; y++) {
-    const rowStart = y * (outWidth + 1) + 1;
+    const rowStart = y * stride + 1;
     const sourceRow = Math.floor(y / scale) * width;
-    for (let x = 0; x < outWidth; x++) raw[rowStart + x] = pixels[sourceRow + Math.floor(x / scale)]!;
+    for (let x = 0; x < outWidth; x++) {
+      const source = (sourceRow + Math.floor(x / scale)) * channels;
+      for (let channel = 0; channel < channels; channel++) {
+        raw[rowStart + x * channels + channel] = pixels[source + channel]!;
+      }
+    }
   }
   const header = new Uint8Array(13);
   const headerView = new DataView(header.buffer);
   headerView.setUint32(0, outWidth);
   headerView.setUint32(4, outHeight);
   header[8] = 8; // bit depth
-  header[9] = 0; // color type: grayscale
+  header[9] = channels === 1 ? 0 : 2; // color type: grayscale or truecolor
   const compressed = (options.deflate ?? storedZlib)(raw);
   const parts = [
     Uint8Array.from(PNG_SIGNATURE),

@@ -2,10 +2,18 @@
  * The study report as a small document model written out twice, as Markdown and as self-contained HTML, with a
  * conclusion composed from the study's numbers. Browser-safe: it takes rendered SVGs and returns strings.
  */
-import { classesByF1, confusedPairs, disagreements, generalizationGap } from './analysis.js';
-import { count, countOf, decimal, duration, percent, points, pValue } from './format.js';
+import {
+  accuracyDrop,
+  classesByF1,
+  confusedPairs,
+  disagreements,
+  findCondition,
+  generalizationGap,
+  robustnessFamilies,
+} from './analysis.js';
+import { bytes, count, countOf, decimal, duration, percent, points, pValue, times } from './format.js';
 import { toBase64 } from './png.js';
-import type { ConfidenceInterval, Study, StudyModel } from './study.js';
+import type { ConfidenceInterval, Study, StudyAnalysis, StudyModel } from './study.js';
 
 export interface ReportOptions {
   /** Report title. Default: `study.title`, else 'FashionMNIST study'. */
@@ -185,7 +193,132 @@ export function studyConclusion(study: Study, options: ReportOptions = {}): stri
         `(${duration(challenger.trainSeconds)} against ${duration(baseline.trainSeconds)}).`,
     );
   }
+  if (study.analysis) statements.push(...analysisConclusion(study, study.analysis, alpha));
   return statements;
+}
+
+/** Conditions the conclusion quotes, when the study has them: one per family, a telling severity. */
+const QUOTED_CONDITIONS: readonly (readonly [string, number])[] = [
+  ['shift', 2],
+  ['rotation', 20],
+  ['flip', 1],
+  ['noise', 0.2],
+  ['occlusion', 10],
+  ['contrast', 0.25],
+  ['invert', 1],
+];
+
+/** The robustness, cost and data-efficiency statements of the conclusion. */
+function analysisConclusion(study: Study, analysis: StudyAnalysis, alpha: number): string[] {
+  const statements: string[] = [];
+  const [baseline, challenger] = study.models;
+  const { robustness, cost, dataEfficiency } = analysis;
+  if (robustness && baseline) {
+    const quoted = QUOTED_CONDITIONS.flatMap(([family, severity]) => {
+      const condition = findCondition(robustness, family, severity);
+      return condition ? [condition] : [];
+    });
+    if (quoted.length > 0) {
+      statements.push(
+        `Accuracy lost to each transformation against the clean images (on ${count(robustness.testImages)} test ` +
+          `images): ${quoted
+            .map(
+              (condition) =>
+                `${condition.label} costs ${study.models
+                  .map((model) => {
+                    const drop = accuracyDrop(robustness, condition, model.name);
+                    return drop < 0
+                      ? `${model.displayName} nothing (it gains ${pointCount(-drop)})`
+                      : `${model.displayName} ${pointCount(drop)}`;
+                  })
+                  .join(' and ')}`,
+            )
+            .join('; ')}.`,
+      );
+    }
+    const transformed = robustness.conditions.filter((condition) => condition.family !== 'clean');
+    for (const model of study.models) {
+      const ranked = [...transformed].sort(
+        (a, b) => accuracyDrop(robustness, a, model.name) - accuracyDrop(robustness, b, model.name),
+      );
+      const [least] = ranked;
+      const most = ranked.at(-1);
+      if (!least || !most) continue;
+      statements.push(
+        `${model.displayName} is strongest under ${least.label} (${change(accuracyDrop(robustness, least, model.name))}) ` +
+          `and breaks under ${most.label} (${change(accuracyDrop(robustness, most, model.name))}, ` +
+          `${percent(most.accuracy[model.name] ?? Number.NaN)} left).`,
+      );
+    }
+    if (challenger && transformed.length > 0) {
+      const ahead = transformed.filter(
+        (condition) => (condition.accuracy[challenger.name] ?? 0) > (condition.accuracy[baseline.name] ?? 0),
+      );
+      const significant = ahead.filter((condition) => (condition.mcnemar?.pValue ?? 1) < alpha);
+      const behind = transformed.filter(
+        (condition) => (condition.accuracy[challenger.name] ?? 0) < (condition.accuracy[baseline.name] ?? 0),
+      );
+      statements.push(
+        `${challenger.displayName} is more accurate than ${baseline.displayName} under ${ahead.length} of the ` +
+          `${transformed.length} transformations (significantly, McNemar p < ${alpha}, under ${significant.length})` +
+          (behind.length > 0
+            ? `; ${baseline.displayName} is ahead under ${behind.map((condition) => condition.label).join(', ')}.`
+            : `; ${baseline.displayName} is ahead under none.`),
+      );
+    }
+  }
+  const baselineCost = baseline ? cost?.[baseline.name] : undefined;
+  const challengerCost = challenger ? cost?.[challenger.name] : undefined;
+  if (baseline && challenger && baselineCost && challengerCost) {
+    const gain = challenger.test.report.accuracy - baseline.test.report.accuracy;
+    statements.push(
+      `What ${challenger.displayName} costs against ${baseline.displayName}, for ${points(gain)} of test accuracy: ` +
+        `${times(challengerCost.multiplyAccumulates, baselineCost.multiplyAccumulates)} the multiply-accumulates ` +
+        `(${count(challengerCost.multiplyAccumulates)} against ${count(baselineCost.multiplyAccumulates)} per image), ` +
+        `${times(challengerCost.parameters, baselineCost.parameters)} the parameters, ` +
+        `${times(challengerCost.inference.latencyMs.p50, baselineCost.inference.latencyMs.p50)} the single-image ` +
+        `latency (p50 ${decimal(challengerCost.inference.latencyMs.p50, 2)} ms against ` +
+        `${decimal(baselineCost.inference.latencyMs.p50, 2)} ms), ` +
+        `${times(baselineCost.inference.imagesPerSecond, challengerCost.inference.imagesPerSecond)} fewer images per ` +
+        `second at batch ${challengerCost.inference.batchSize} (${count(challengerCost.inference.imagesPerSecond)} ` +
+        `against ${count(baselineCost.inference.imagesPerSecond)}) and ` +
+        `${times(challengerCost.sizeOnDiskBytes, baselineCost.sizeOnDiskBytes)} the size on disk ` +
+        `(${bytes(challengerCost.sizeOnDiskBytes)} against ${bytes(baselineCost.sizeOnDiskBytes)}).`,
+    );
+  }
+  const baselineCurve = baseline ? dataEfficiency?.[baseline.name] : undefined;
+  const challengerCurve = challenger ? dataEfficiency?.[challenger.name] : undefined;
+  if (baseline && challenger && baselineCurve && challengerCurve) {
+    const shared = challengerCurve.filter((point) =>
+      baselineCurve.some((other) => other.trainImages === point.trainImages),
+    );
+    const first = shared[0];
+    const last = shared.at(-1);
+    if (first && last && first !== last) {
+      const at = (curve: typeof baselineCurve, images: number) =>
+        curve.find((point) => point.trainImages === images)?.testAccuracy ?? Number.NaN;
+      const leadFirst = first.testAccuracy - at(baselineCurve, first.trainImages);
+      const leadLast = last.testAccuracy - at(baselineCurve, last.trainImages);
+      statements.push(
+        `With ${count(first.trainImages)} training images ${baseline.displayName} reaches ` +
+          `${percent(at(baselineCurve, first.trainImages))} and ${challenger.displayName} ${percent(first.testAccuracy)}; ` +
+          `with ${count(last.trainImages)}, ${percent(at(baselineCurve, last.trainImages))} and ` +
+          `${percent(last.testAccuracy)}: ${challenger.displayName}'s lead goes from ${points(leadFirst)} to ` +
+          `${points(leadLast)}.`,
+      );
+    }
+  }
+  return statements;
+}
+
+/** A fraction as percentage points in words: `0.251` → `'25.1 points'`. */
+function pointCount(fraction: number): string {
+  return Number.isFinite(fraction) ? `${Math.abs(fraction * 100).toFixed(1)} points` : 'n/a';
+}
+
+/** Accuracy lost (positive) or gained (negative) in words: `'25.1 points lost'`, `'0.4 points gained'`. */
+function change(drop: number): string {
+  return `${pointCount(drop)} ${drop < 0 ? 'gained' : 'lost'}`;
 }
 
 function buildDocument(study: Study, figures: readonly ReportFigure[], options: ReportOptions): Block[] {
@@ -376,6 +509,8 @@ function buildDocument(study: Study, figures: readonly ReportFigure[], options: 
   for (const model of study.models) blocks.push(...figure(`mistakes-${model.name}`));
   blocks.push(...figure('disagreements'));
 
+  if (study.analysis) blocks.push(...analysisBlocks(study, study.analysis, figure));
+
   blocks.push({ kind: 'heading', level: 2, text: 'Run' });
   blocks.push({
     kind: 'table',
@@ -386,6 +521,9 @@ function buildDocument(study: Study, figures: readonly ReportFigure[], options: 
       ['Backend', study.run.backend],
       ['Workers', String(study.run.workers)],
       ['Wall time', duration(study.run.wallSeconds)],
+      ...(study.analysis?.seconds === undefined
+        ? []
+        : [['Analysis time (robustness, cost, learned features)', duration(study.analysis.seconds)]]),
       ...Object.entries(study.run.versions).map(([name, version]) => [name, version]),
     ],
   });
@@ -395,6 +533,170 @@ function buildDocument(study: Study, figures: readonly ReportFigure[], options: 
   if (rest.length > 0) {
     blocks.push({ kind: 'heading', level: 2, text: 'More figures' });
     for (const item of rest) blocks.push({ kind: 'figure', id: item.id });
+  }
+  return blocks;
+}
+
+/** The Robustness, Cost, Data efficiency and What each model learned sections. */
+function analysisBlocks(study: Study, analysis: StudyAnalysis, figure: (id: string) => Block[]): Block[] {
+  const blocks: Block[] = [];
+  const [baseline, challenger] = study.models;
+  const { robustness, cost, dataEfficiency, learned } = analysis;
+  if (robustness) {
+    blocks.push({ kind: 'heading', level: 2, text: 'Robustness' });
+    const subset =
+      robustness.testImages < study.test.count
+        ? `a seeded stratified subset of ${count(robustness.testImages)} of the ${count(study.test.count)} test images (seed ${robustness.seed})`
+        : `all ${count(robustness.testImages)} test images`;
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        `Each model classified transformed copies of ${subset}, the same copies for every model: shifts in the four ` +
+        'directions and rotations both ways (averaged), a horizontal flip, Gaussian noise (standard deviation on ' +
+        '[0, 1] pixels), one random occluding square per image, lowered contrast, and inverted images (a check out ' +
+        'of distribution). Pixels a transformation uncovers are black, the background. McNemar’s exact test compares ' +
+        'the two models on the same transformed images.',
+    });
+    const header = ['Condition', 'Images'];
+    const align: Align[] = ['left', 'right'];
+    for (const model of study.models) {
+      header.push(model.displayName);
+      align.push('right');
+    }
+    if (baseline && challenger) {
+      header.push(`Difference (${challenger.displayName} − ${baseline.displayName})`, 'McNemar p');
+      align.push('right', 'right');
+    }
+    blocks.push({
+      kind: 'table',
+      header,
+      align,
+      rows: robustness.conditions.map((condition) => {
+        const row = [condition.label, count(condition.images)];
+        for (const model of study.models) row.push(percent(condition.accuracy[model.name] ?? Number.NaN, 2));
+        if (baseline && challenger) {
+          row.push(
+            points(
+              (condition.accuracy[challenger.name] ?? Number.NaN) - (condition.accuracy[baseline.name] ?? Number.NaN),
+              2,
+            ),
+            condition.mcnemar ? pValue(condition.mcnemar.pValue) : 'n/a',
+          );
+        }
+        return row;
+      }),
+    });
+    blocks.push(...figure('robustness-examples'));
+    for (const { family } of robustnessFamilies(robustness)) blocks.push(...figure(`robustness-${family}`));
+  }
+  if (cost) {
+    blocks.push({ kind: 'heading', level: 2, text: 'Cost' });
+    const models = study.models.filter((model) => cost[model.name]);
+    blocks.push({
+      kind: 'table',
+      header: [
+        'Model',
+        'Test accuracy',
+        'Parameters',
+        'Multiply-accumulates per image',
+        'Size on disk',
+        'Training time',
+        'Training images/s',
+        'Inference images/s',
+        'Latency p50',
+        'Latency p95',
+        'Peak memory',
+      ],
+      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      rows: models.map((model) => {
+        const entry = cost[model.name]!;
+        return [
+          model.displayName,
+          percent(model.test.report.accuracy, 2),
+          count(entry.parameters),
+          count(entry.multiplyAccumulates),
+          bytes(entry.sizeOnDiskBytes),
+          duration(entry.trainSeconds),
+          count(entry.trainImagesPerSecond),
+          count(entry.inference.imagesPerSecond),
+          `${decimal(entry.inference.latencyMs.p50, 2)} ms`,
+          `${decimal(entry.inference.latencyMs.p95, 2)} ms`,
+          `${count(entry.peakResidentMiB)} MiB`,
+        ];
+      }),
+    });
+    const batch = models.map((model) => cost[model.name]!.inference.batchSize)[0] ?? 256;
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        'Multiply-accumulates are counted from the layers (dense: inputs × outputs; convolution: output positions × ' +
+        'kernel area × input channels × filters). Size on disk is the saved model folder. Inference is measured on ' +
+        `one thread after a warm-up: images per second in batches of ${batch}, and the latency of classifying one ` +
+        'image at a time (median and 95th percentile). Peak memory is the process’s resident high-water mark up to the ' +
+        'end of that model’s training and testing (the models train one after the other, so it includes the data).',
+    });
+    blocks.push(...figure('cost-accuracy'));
+  }
+  if (dataEfficiency && Object.keys(dataEfficiency).length > 0) {
+    blocks.push({ kind: 'heading', level: 2, text: 'Data efficiency' });
+    const sizes = [...new Set(Object.values(dataEfficiency).flatMap((curve) => curve.map((p) => p.trainImages)))].sort(
+      (a, b) => a - b,
+    );
+    const accuracyAt = (name: string, size: number) =>
+      dataEfficiency[name]?.find((point) => point.trainImages === size)?.testAccuracy ?? Number.NaN;
+    const header = ['Training images', ...study.models.map((model) => model.displayName)];
+    const align: Align[] = ['right', ...study.models.map((): Align => 'right')];
+    if (baseline && challenger) {
+      header.push(`Difference (${challenger.displayName} − ${baseline.displayName})`);
+      align.push('right');
+    }
+    blocks.push({
+      kind: 'paragraph',
+      text:
+        'Each model trained with its own recipe on stratified subsets of the training images (the same subsets for ' +
+        'both, validation data held out as in the full run), and tested on the same test images; the largest size is ' +
+        'the full run.',
+    });
+    blocks.push({
+      kind: 'table',
+      header,
+      align,
+      rows: sizes.map((size) => {
+        const row = [count(size), ...study.models.map((model) => percent(accuracyAt(model.name, size), 2))];
+        if (baseline && challenger)
+          row.push(points(accuracyAt(challenger.name, size) - accuracyAt(baseline.name, size), 2));
+        return row;
+      }),
+    });
+    blocks.push(...figure('data-efficiency'));
+  }
+  if (learned && (learned.templates || learned.filters || learned.occlusion)) {
+    blocks.push({ kind: 'heading', level: 2, text: 'What each model learned' });
+    const parts: string[] = [];
+    if (learned.templates) {
+      parts.push(
+        'The linear model scores each class with one weight per pixel: drawn as an image, each class’s weights form ' +
+          'a template of the garment (red where brightness raises the score, blue where it lowers it).',
+      );
+    }
+    if (learned.filters) {
+      parts.push(
+        `The CNN instead learns ${learned.filters.count} small ${learned.filters.rows}×${learned.filters.cols} ` +
+          'filters in its first layer, local patterns it looks for everywhere in the image.',
+      );
+    }
+    if (learned.occlusion) {
+      parts.push(
+        `Occlusion sensitivity treats both models alike: a ${learned.occlusion.patch}×${learned.occlusion.patch} ` +
+          `square of background slides over ${countOf(learned.occlusion.indices.length, 'test image')} ` +
+          `(${learned.occlusion.stride} pixels at a time), and each place is colored by how much the probability of ` +
+          'the true class drops when it is covered.',
+      );
+    }
+    blocks.push({ kind: 'paragraph', text: parts.join(' ') });
+    if (learned.templates) blocks.push(...figure(`templates-${learned.templates.model}`));
+    if (learned.filters) blocks.push(...figure(`filters-${learned.filters.model}`));
+    if (learned.occlusion) blocks.push(...figure('occlusion'));
   }
   return blocks;
 }

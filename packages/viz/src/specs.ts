@@ -9,11 +9,12 @@ import {
   mostConfidentMistakes,
   reliability,
 } from './analysis.js';
+import { analysisFigureSpecs } from './analysis-figures.js';
 import { VizError } from './errors.js';
+import { modelColor, pixel, tileLayer, topLevel } from './figure-parts.js';
 import { count, decimal, percent } from './format.js';
 import { dataUri, encodeGrayPng } from './png.js';
 import type { Study, StudyModel } from './study.js';
-import { OKABE_ITO, VEGA_LITE_CONFIG } from './theme.js';
 
 /** A Vega-Lite specification (the JSON users can re-render elsewhere). */
 export type VegaLiteSpec = TopLevelSpec;
@@ -39,8 +40,6 @@ export interface FigureOptions {
   calibrationBins?: number;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-
 function checkCount(value: number | undefined, fallback: number, name: string, max: number): number {
   const resolved = value ?? fallback;
   if (!Number.isInteger(resolved) || resolved < 0 || resolved > max) {
@@ -50,27 +49,6 @@ function checkCount(value: number | undefined, fallback: number, name: string, m
     );
   }
   return resolved;
-}
-
-function topLevel(title: string, subtitle: string | undefined, body: Record<string, unknown>): VegaLiteSpec {
-  return {
-    $schema: SCHEMA,
-    title: subtitle === undefined ? { text: title } : { text: title, subtitle },
-    config: VEGA_LITE_CONFIG,
-    ...body,
-  } as unknown as VegaLiteSpec;
-}
-
-/** Color encoding that gives each model the same Okabe-Ito color in every figure. */
-function modelColor(study: Study) {
-  const names = study.models.map((model) => model.displayName);
-  return {
-    field: 'model',
-    type: 'nominal',
-    title: 'Model',
-    sort: names,
-    scale: { domain: names, range: names.map((_, index) => OKABE_ITO[index % OKABE_ITO.length]) },
-  };
 }
 
 function confusionFigure(study: Study, model: StudyModel): FigureSpec {
@@ -350,24 +328,6 @@ function tileUri(study: Study, index: number): string {
     'image/png',
     encodeGrayPng(study.test.images.subarray(index * size, (index + 1) * size), study.test.cols, study.test.rows),
   );
-}
-
-/** A position in pixels: no scale, no axis (galleries lay their tiles out themselves). */
-function pixel(field: string) {
-  return { field, type: 'quantitative', scale: null, axis: null };
-}
-
-/** A layer of image tiles, top-left corners at `imageX`/`imageY`, drawn with square (unsmoothed) pixels. */
-function tileLayer(tileSize: number) {
-  return {
-    mark: { type: 'image', width: tileSize, height: tileSize, align: 'left', baseline: 'top', smooth: false },
-    encoding: {
-      x: pixel('imageX'),
-      y: pixel('imageY'),
-      url: { field: 'url', type: 'nominal' },
-      description: { field: 'description', type: 'nominal' },
-    },
-  };
 }
 
 /** One gallery as a layered Vega-Lite view with pixel positions (no axes), or a line of text when it is empty. */
@@ -675,7 +635,9 @@ function calibrationFigure(study: Study, bins: number): FigureSpec {
 
 /**
  * Every figure of a study, as Vega-Lite specs with titles and alt text: confusion matrices, learning curves,
- * per-class scores, confident mistakes, disagreements (with two or more models), class samples and reliability.
+ * per-class scores, confident mistakes, disagreements (with two or more models), class samples and reliability; with
+ * `study.analysis`, also robustness per transformation family and example images, accuracy against computation and
+ * against training-set size, weight templates, first-layer filters and occlusion maps.
  */
 export function figureSpecs(study: Study, options: FigureOptions = {}): FigureSpec[] {
   const mistakesPerModel = checkCount(options.mistakesPerModel, 24, 'mistakesPerModel', 1000);
@@ -692,6 +654,7 @@ export function figureSpecs(study: Study, options: FigureOptions = {}): FigureSp
   for (const model of study.models) figures.push(mistakesFigure(study, model, mistakesPerModel));
   const [baseline, challenger] = study.models;
   if (baseline && challenger) figures.push(disagreementFigure(study, baseline, challenger, disagreementsEachWay));
+  figures.push(...analysisFigureSpecs(study));
   // The alt text also goes into the spec, where Vega makes it the SVG's aria-label: the files describe themselves.
   return figures.map((figure) => ({ ...figure, spec: { ...figure.spec, description: figure.alt } as VegaLiteSpec }));
 }

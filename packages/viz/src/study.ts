@@ -71,6 +71,104 @@ export interface StudyComparison {
   accuracyDifferenceCI: ConfidenceInterval;
 }
 
+/** One row of the robustness table: a transformation at one severity; the first row is the clean test images. */
+export interface StudyRobustnessCondition {
+  /** `'clean'` or the transformation: `shift`, `rotation`, `flip`, `noise`, `occlusion`, `contrast`, `invert`. */
+  family: string;
+  /** Pixels (shift), degrees (rotation), noise standard deviation, square side (occlusion), contrast factor; 0 clean. */
+  severity: number;
+  /** For people: `'clean'`, `'shift 2 px'`, `'rotation 20°'`, `'noise 0.2'`. */
+  label: string;
+  /** Images each model classified: the robustness test images times the condition's copies (4 shifts, 2 rotations). */
+  images: number;
+  /** Accuracy of each model on those images, by model name. */
+  accuracy: Readonly<Record<string, number>>;
+  /** McNemar's test of the baseline (`models[0]`) against the challenger (`models[1]`) on the same images. */
+  mcnemar?: { b: number; c: number; pValue: number };
+  /** The first robustness test image under this condition (its first copy): `rows * cols` raw pixels. */
+  example: Uint8Array;
+}
+
+/** Accuracy of every model on transformed copies of the test images, the same copies for every model. */
+export interface StudyRobustness {
+  /** Test images the transformations were applied to: all of them, or a seeded stratified subset. */
+  testImages: number;
+  /** Seed of that subset and of the random transformations (noise, occluding squares). */
+  seed: number;
+  /** Clean first, then each transformation at each severity, mildest first within a family. */
+  conditions: readonly StudyRobustnessCondition[];
+}
+
+/** What one model costs to train, store and run. */
+export interface StudyModelCost {
+  parameters: number;
+  /** Multiply-accumulates to classify one image, counted from the layers. */
+  multiplyAccumulates: number;
+  /** Bytes of the saved model folder. */
+  sizeOnDiskBytes: number;
+  trainSeconds: number;
+  trainImagesPerSecond: number;
+  inference: {
+    /** Images per forward pass of the throughput measurement (256). */
+    batchSize: number;
+    /** Test images classified per second at `batchSize`, on the calling thread. */
+    imagesPerSecond: number;
+    /** Milliseconds to classify one image, median and 95th percentile after warm-up. */
+    latencyMs: { p50: number; p95: number };
+  };
+  /** The process's peak resident memory (MiB) up to the end of this model's training and testing. */
+  peakResidentMiB: number;
+}
+
+/** Test accuracy after training on a stratified subset of the training images. */
+export interface StudyDataEfficiencyPoint {
+  trainImages: number;
+  testAccuracy: number;
+}
+
+/** Weights or maps drawn as a grid of small images: `count` arrays of `rows * cols` values, one after another. */
+export interface StudyWeightImages {
+  /** The model they belong to (a name of `study.models`). */
+  model: string;
+  count: number;
+  rows: number;
+  cols: number;
+  /** `count * rows * cols` values. */
+  values: Float32Array;
+}
+
+/** What each model learned. */
+export interface StudyLearned {
+  /** The linear model's weight templates, one per class (the kernel column of each class). */
+  templates?: StudyWeightImages;
+  /** The CNN's first-layer convolution filters (averaged over input channels). */
+  filters?: StudyWeightImages;
+  /**
+   * Occlusion sensitivity of the same test images under every model: the drop in the true class's probability when a
+   * `patch`-pixel square covers each place, moved `stride` pixels at a time.
+   */
+  occlusion?: {
+    /** Indices into `study.test`. */
+    indices: readonly number[];
+    patch: number;
+    stride: number;
+    /** By model name: `indices.length * test.rows * test.cols` drops, one map per image. */
+    maps: Readonly<Record<string, Float32Array>>;
+  };
+}
+
+/** Where each model breaks, what it costs, how it grows with data and what it learned. Every part is optional. */
+export interface StudyAnalysis {
+  robustness?: StudyRobustness;
+  /** By model name. */
+  cost?: Readonly<Record<string, StudyModelCost>>;
+  /** By model name: test accuracy against training-set size, smallest first (the last is usually the full run). */
+  dataEfficiency?: Readonly<Record<string, readonly StudyDataEfficiencyPoint[]>>;
+  learned?: StudyLearned;
+  /** Wall-clock seconds the robustness, cost and learned-feature measurements took together. */
+  seconds?: number;
+}
+
 /** Everything a study produced. Plain data: JSON-serializable apart from the typed arrays. */
 export interface Study {
   title?: string;
@@ -92,6 +190,8 @@ export interface Study {
   models: readonly StudyModel[];
   /** Present when there are at least two models. */
   comparison?: StudyComparison;
+  /** Robustness, cost, data efficiency and learned features; see {@link StudyAnalysis}. */
+  analysis?: StudyAnalysis;
   run: {
     seed: number;
     backend: string;
@@ -157,4 +257,130 @@ export function validateStudy(study: Study): void {
   });
   const names = new Set(study.models.map((model) => model.name));
   if (names.size !== study.models.length) fail('study.models have repeated names; each name must be unique.');
+  if (study.analysis !== undefined) validateAnalysis(study, study.analysis);
+}
+
+function isFraction(value: unknown): boolean {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+function isCount(value: unknown, min = 0): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+
+function isAmount(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** Keys of a by-model record must be model names. */
+function checkModelKeys(record: object, at: string, names: ReadonlySet<string>): void {
+  for (const key of Object.keys(record)) {
+    if (!names.has(key)) fail(`${at} names model '${key}', which is not in study.models (${[...names].join(', ')}).`);
+  }
+}
+
+function checkWeightImages(images: StudyWeightImages, at: string, names: ReadonlySet<string>): void {
+  if (!names.has(images.model)) fail(`${at}.model is '${images.model}', which is not in study.models.`);
+  if (!isCount(images.count, 1) || !isCount(images.rows, 1) || !isCount(images.cols, 1)) {
+    fail(`${at} has count ${images.count}, rows ${images.rows}, cols ${images.cols}; expected whole numbers >= 1.`);
+  }
+  if (!(images.values instanceof Float32Array) || images.values.length !== images.count * images.rows * images.cols) {
+    fail(
+      `${at}.values must be a Float32Array of count * rows * cols = ${images.count * images.rows * images.cols} values.`,
+    );
+  }
+}
+
+function validateAnalysis(study: Study, analysis: StudyAnalysis): void {
+  const names = new Set(study.models.map((model) => model.name));
+  const pixels = study.test.rows * study.test.cols;
+  const { robustness, cost, dataEfficiency, learned } = analysis;
+  if (analysis.seconds !== undefined && !isAmount(analysis.seconds)) {
+    fail(`study.analysis.seconds is ${analysis.seconds}; expected a number >= 0.`);
+  }
+  if (robustness) {
+    if (!isCount(robustness.testImages, 1)) {
+      fail(`study.analysis.robustness.testImages is ${robustness.testImages}; expected a whole number >= 1.`);
+    }
+    if (robustness.conditions.length === 0 || robustness.conditions[0]?.family !== 'clean') {
+      fail("study.analysis.robustness.conditions must start with the 'clean' condition.");
+    }
+    robustness.conditions.forEach((condition, index) => {
+      const at = `study.analysis.robustness.conditions[${index}] (${condition.label})`;
+      if (typeof condition.family !== 'string' || typeof condition.label !== 'string' || condition.label === '') {
+        fail(`${at} needs a family and a label.`);
+      }
+      if (!Number.isFinite(condition.severity)) fail(`${at}.severity is ${condition.severity}; expected a number.`);
+      if (!isCount(condition.images, 1)) fail(`${at}.images is ${condition.images}; expected a whole number >= 1.`);
+      for (const name of names) {
+        if (!isFraction(condition.accuracy[name])) {
+          fail(`${at}.accuracy.${name} is ${condition.accuracy[name]}; expected a fraction from 0 to 1.`);
+        }
+      }
+      checkModelKeys(condition.accuracy, `${at}.accuracy`, names);
+      const test = condition.mcnemar;
+      if (test && !(isCount(test.b) && isCount(test.c) && isFraction(test.pValue))) {
+        fail(`${at}.mcnemar must have whole counts b and c and a pValue from 0 to 1.`);
+      }
+      if (!(condition.example instanceof Uint8Array) || condition.example.length !== pixels) {
+        fail(`${at}.example must be a Uint8Array of test.rows * test.cols = ${pixels} pixels.`);
+      }
+    });
+  }
+  if (cost) {
+    checkModelKeys(cost, 'study.analysis.cost', names);
+    for (const [name, entry] of Object.entries(cost)) {
+      const fields = {
+        parameters: entry.parameters,
+        multiplyAccumulates: entry.multiplyAccumulates,
+        sizeOnDiskBytes: entry.sizeOnDiskBytes,
+        trainSeconds: entry.trainSeconds,
+        trainImagesPerSecond: entry.trainImagesPerSecond,
+        'inference.batchSize': entry.inference?.batchSize,
+        'inference.imagesPerSecond': entry.inference?.imagesPerSecond,
+        'inference.latencyMs.p50': entry.inference?.latencyMs?.p50,
+        'inference.latencyMs.p95': entry.inference?.latencyMs?.p95,
+        peakResidentMiB: entry.peakResidentMiB,
+      };
+      for (const [field, value] of Object.entries(fields)) {
+        if (!isAmount(value)) fail(`study.analysis.cost.${name}.${field} is ${value}; expected a number >= 0.`);
+      }
+    }
+  }
+  if (dataEfficiency) {
+    checkModelKeys(dataEfficiency, 'study.analysis.dataEfficiency', names);
+    for (const [name, points] of Object.entries(dataEfficiency)) {
+      points.forEach((point, index) => {
+        const at = `study.analysis.dataEfficiency.${name}[${index}]`;
+        if (!isCount(point.trainImages, 1)) fail(`${at}.trainImages is ${point.trainImages}; expected >= 1.`);
+        if (!isFraction(point.testAccuracy)) fail(`${at}.testAccuracy is ${point.testAccuracy}; expected 0 to 1.`);
+        if (index > 0 && point.trainImages <= points[index - 1]!.trainImages) {
+          fail(`${at}.trainImages is ${point.trainImages}; sizes must grow from one point to the next.`);
+        }
+      });
+    }
+  }
+  if (learned?.templates) checkWeightImages(learned.templates, 'study.analysis.learned.templates', names);
+  if (learned?.filters) checkWeightImages(learned.filters, 'study.analysis.learned.filters', names);
+  const occlusion = learned?.occlusion;
+  if (occlusion) {
+    const at = 'study.analysis.learned.occlusion';
+    const badIndex = occlusion.indices.findIndex((index) => !isCount(index) || index >= study.test.count);
+    if (badIndex >= 0) {
+      fail(
+        `${at}.indices[${badIndex}] is ${occlusion.indices[badIndex]}; test images run from 0 to ${study.test.count - 1}.`,
+      );
+    }
+    if (!isCount(occlusion.patch, 1) || !isCount(occlusion.stride, 1)) {
+      fail(`${at} has patch ${occlusion.patch} and stride ${occlusion.stride}; expected whole numbers >= 1.`);
+    }
+    checkModelKeys(occlusion.maps, `${at}.maps`, names);
+    for (const [name, maps] of Object.entries(occlusion.maps)) {
+      if (!(maps instanceof Float32Array) || maps.length !== occlusion.indices.length * pixels) {
+        fail(
+          `${at}.maps.${name} must be a Float32Array of indices.length * rows * cols = ${occlusion.indices.length * pixels} values.`,
+        );
+      }
+    }
+  }
 }

@@ -30,3 +30,33 @@ export const VEGA_LITE_CONFIG = {
   range: { category: [...OKABE_ITO], heatmap: { scheme: 'viridis' }, ramp: { scheme: 'viridis' } },
   view: { stroke: '#dddddd' },
 } as const;
+
+/**
+ * ColorBrewer's red-blue diverging palette (7 classes), negative (blue) to positive (red) through a light grey: for
+ * signed weights and sensitivity maps, readable with the common color-vision deficiencies.
+ */
+export const DIVERGING_PALETTE: readonly string[] = [
+  '#2166AC',
+  '#67A9CF',
+  '#D1E5F0',
+  '#F7F7F7',
+  '#FDDBC7',
+  '#EF8A62',
+  '#B2182B',
+];
+
+const DIVERGING_RGB = DIVERGING_PALETTE.map((hex) => [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)));
+
+/** The color of `value` on {@link DIVERGING_PALETTE}, from -1 (blue) through 0 (grey) to 1 (red), clamped, as RGB. */
+export function divergingColor(value: number): [number, number, number] {
+  const clamped = Number.isFinite(value) ? Math.max(-1, Math.min(1, value)) : 0;
+  const position = ((clamped + 1) / 2) * (DIVERGING_RGB.length - 1);
+  const low = Math.min(Math.floor(position), DIVERGING_RGB.length - 2);
+  const share = position - low;
+  const [a, b] = [DIVERGING_RGB[low]!, DIVERGING_RGB[low + 1]!];
+  return [0, 1, 2].map((channel) => Math.round(a[channel]! + (b[channel]! - a[channel]!) * share)) as [
+    number,
+    number,
+    number,
+  ];
+}
