@@ -147,6 +147,10 @@ export interface RunTimings {
   metricsSeconds?: number;
   /** compare: rendering report.html, report.md and figures/. */
   reportSeconds?: number;
+  /** compare: measuring robustness, cost and learned features after training (absent with `--no-analysis`). */
+  analysisSeconds?: number;
+  /** compare `--data-efficiency`: training and testing both models on the smaller training sets. */
+  dataEfficiencySeconds?: number;
 }
 
 export interface MemoryRecord {

@@ -47,7 +47,7 @@ withBuildAndData('fmnist compare on a small subset', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    result = await runCli(['compare', '--limit', '2000', '--epochs', '1', '--workers', '1', '--out', out, '--json']);
+    result = await runCli(['compare', '--limit', '1000', '--epochs', '1', '--workers', '1', '--out', out, '--json']);
   }, 300_000);
 
   it('exits 0 and prints one JSON object on stdout, logs on stderr', () => {
@@ -120,7 +120,7 @@ withBuildAndData('fmnist compare on a small subset', () => {
     expect(run.arguments).toEqual([
       'compare',
       '--limit',
-      '2000',
+      '1000',
       '--epochs',
       '1',
       '--workers',
@@ -130,8 +130,8 @@ withBuildAndData('fmnist compare on a small subset', () => {
       '--json',
     ]);
     expect(run).toMatchObject({ seed: 0, workers: 1 });
-    expect(run.data).toMatchObject({ limit: 2000, selection: 'stratified', counts: { test: 2000 } });
-    expect(run.data.counts.train + run.data.counts.validation).toBe(2000);
+    expect(run.data).toMatchObject({ limit: 1000, selection: 'stratified', counts: { test: 1000 } });
+    expect(run.data.counts.train + run.data.counts.validation).toBe(1000);
     expect(run.data.files.map((file: { sha256: string }) => file.sha256)).toEqual([
       FASHION_MNIST_FILES.train.images.sha256,
       FASHION_MNIST_FILES.train.labels.sha256,
@@ -155,24 +155,134 @@ withBuildAndData('fmnist compare on a small subset', () => {
     }
     expect(run.memory.peakResidentMiB).toBeGreaterThanOrEqual(Math.max(...run.models.cnn.residentMiBAfterEpoch));
     expect(run.memory.peakResidentMiB).toBeLessThan(64 * 1024);
+    // The analysis (robustness, cost, learned features) is a stage of its own.
+    expect(run.timings.analysisSeconds).toBeGreaterThan(0);
+    expect(run.timings.dataEfficiencySeconds).toBeUndefined();
+  });
+
+  it('writes the analysis to metrics.json: robustness with McNemar, cost, learned features, its seconds', () => {
+    const { analysis, models } = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    const { robustness, cost, learned } = analysis;
+    // All 1,000 test images (fewer than the 2,000 of the robustness subset), the run's seed.
+    expect(robustness).toMatchObject({ testImages: 1000, seed: 0 });
+    expect(robustness.conditions).toHaveLength(19);
+    expect(robustness.conditions[0]).toMatchObject({ family: 'clean', label: 'clean', images: 1000 });
+    for (const name of ['linear', 'cnn']) {
+      // The clean images are the test set, so the clean accuracy is the test accuracy.
+      expect(robustness.conditions[0].accuracy[name]).toBeCloseTo(models[name].test.accuracy, 10);
+    }
+    const shift = robustness.conditions.find((row: { family: string; severity: number }) => row.family === 'shift');
+    expect(shift).toMatchObject({ severity: 1, images: 4000 });
+    for (const row of robustness.conditions) {
+      expect(row.difference).toBeCloseTo(row.accuracy.cnn - row.accuracy.linear, 10);
+      expect(row.mcnemar.pValue).toBeGreaterThanOrEqual(0);
+      expect(row.mcnemar.b + row.mcnemar.c).toBeLessThanOrEqual(row.images);
+    }
+    // The linear model's 784 x 10 weights; the study's CNN (not the reference model) needs millions.
+    expect(cost.linear.multiplyAccumulates).toBe(7840);
+    expect(cost.cnn.multiplyAccumulates).toBeGreaterThan(1_000_000);
+    for (const name of ['linear', 'cnn']) {
+      expect(cost[name].parameters).toBe(models[name].parameters);
+      expect(cost[name].sizeOnDiskBytes).toBeGreaterThan(cost[name].parameters * 4);
+      expect(cost[name].inference.batchSize).toBe(256);
+      expect(cost[name].inference.imagesPerSecond).toBeGreaterThan(0);
+      expect(cost[name].inference.latencyMs.p95).toBeGreaterThanOrEqual(cost[name].inference.latencyMs.p50);
+      expect(cost[name].peakResidentMiB).toBeGreaterThan(20);
+    }
+    expect(learned.templates).toEqual({ model: 'linear', count: 10, rows: 28, cols: 28 });
+    expect(learned.filters).toMatchObject({ model: 'cnn', rows: 3, cols: 3 });
+    expect(learned.occlusion).toMatchObject({ patch: 6, stride: 2, models: ['linear', 'cnn'] });
+    expect(learned.occlusion.indices).toHaveLength(8);
+    expect(analysis.seconds).toBeGreaterThan(0);
+    expect(analysis).not.toHaveProperty('dataEfficiency');
+  });
+
+  it('draws the analysis figures and writes its sections into the report', () => {
+    const files = listTree(out);
+    for (const id of [
+      'robustness-examples',
+      'robustness-shift',
+      'robustness-invert',
+      'cost-accuracy',
+      'templates-linear',
+      'filters-cnn',
+      'occlusion',
+    ]) {
+      for (const extension of ['svg', 'png', 'vl.json']) expect(files).toContain(`figures/${id}.${extension}`);
+    }
+    expect(files).not.toContain('figures/data-efficiency.svg');
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    for (const heading of ['## Robustness', '## Cost', '## What each model learned']) {
+      expect(markdown).toContain(`\n${heading}\n`);
+    }
+    expect(markdown).not.toContain('## Data efficiency');
+    expect(markdown).toMatch(
+      /shift 2 px costs Linear \(softmax regression\) (\d+\.\d points|nothing) and CNN (\d+\.\d points|nothing)/,
+    );
   });
 
   it('refuses to overwrite a finished run (exit 2)', async () => {
-    const again = await runCli(['compare', '--limit', '2000', '--epochs', '1', '--out', out]);
+    const again = await runCli(['compare', '--limit', '1000', '--epochs', '1', '--out', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already holds a run/);
   });
 
-  it('re-renders the report with `fmnist report --from` without retraining', async () => {
+  it('re-renders the report with `fmnist report --from` without retraining, report.md byte for byte', async () => {
+    const markdown = readFileSync(join(out, 'report.md'));
+    const figures = listTree(join(out, 'figures'));
     rmSync(join(out, 'report.html'));
+    rmSync(join(out, 'report.md'));
     rmSync(join(out, 'figures'), { recursive: true });
     const report = await runCli(['report', '--from', out, '--json']);
     expect(report.code).toBe(0);
     expect(JSON.parse(report.stdout).files).toContain('report.html');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html/i);
-    expect(existsSync(join(out, 'figures'))).toBe(true);
+    expect(readFileSync(join(out, 'report.md')).equals(markdown)).toBe(true);
+    expect(listTree(join(out, 'figures'))).toEqual(figures);
     expect(temporaryEntries(out)).toEqual([]);
   });
+
+  it('gives identical robustness numbers with the same seed; --data-efficiency adds its curve and section', async () => {
+    const second = join(root, 'second');
+    const again = await runCli([
+      'compare',
+      ...['--limit', '1000', '--epochs', '1', '--workers', '1', '--data-efficiency', '--out', second],
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    const first = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).analysis;
+    const repeated = JSON.parse(readFileSync(join(second, 'metrics.json'), 'utf8')).analysis;
+    expect(repeated.robustness).toEqual(first.robustness);
+    expect(repeated.cost.cnn.multiplyAccumulates).toBe(first.cost.cnn.multiplyAccumulates);
+    // 1,000 images leave fewer than 1,000 to train on: the curve is the full run's point alone.
+    const metrics = JSON.parse(readFileSync(join(second, 'metrics.json'), 'utf8'));
+    for (const name of ['linear', 'cnn']) {
+      expect(repeated.dataEfficiency[name]).toEqual([
+        { trainImages: metrics.dataset.trainCount, testAccuracy: metrics.models[name].test.accuracy },
+      ]);
+    }
+    expect(readFileSync(join(second, 'report.md'), 'utf8')).toContain('\n## Data efficiency\n');
+    expect(JSON.parse(readFileSync(join(second, 'run.json'), 'utf8')).timings.dataEfficiencySeconds).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('skips the analysis with --no-analysis', async () => {
+    const bare = join(root, 'bare');
+    const result = await runCli([
+      'compare',
+      '--limit',
+      '200',
+      '--epochs',
+      '1',
+      '--workers',
+      '1',
+      '--no-analysis',
+      '--out',
+      bare,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(bare, 'metrics.json'), 'utf8'))).not.toHaveProperty('analysis');
+    expect(readFileSync(join(bare, 'report.md'), 'utf8')).not.toContain('## Robustness');
+    expect(JSON.parse(readFileSync(join(bare, 'run.json'), 'utf8')).timings.analysisSeconds).toBeUndefined();
+  }, 300_000);
 });
 
 withBuildAndData('fmnist compare interrupted with Ctrl-C', () => {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { CLASS_NAMES, DEFAULT_VALIDATION_FRACTION, evenSample } from '@fmnist/dataset';
 import { writeJsonAtomic } from '@fmnist/internal/node';
 import { evaluate, recommendedTrainOptions, selectBackend, summary, type TrainOptions } from '@fmnist/models';
-import { buildStudy, metricsFromStudy, type TrainedModel } from '@fmnist/viz';
+import { type AnalysisInput, buildStudy, metricsFromStudy, type TrainedModel } from '@fmnist/viz';
 import { defineCommand } from 'citty';
+import { analyzeModels, DATA_EFFICIENCY_SIZES, dataEfficiency, type SavedStudyModel } from '../analysis.js';
 import {
   backendArgs,
   dataArgs,
@@ -30,6 +31,7 @@ import { renderReportInto } from '../render.js';
 import {
   defaultRunFolder,
   loadStudyData,
+  peakResidentMiB,
   RunRecorder,
   runInFolder,
   trainEvaluateSave,
@@ -75,6 +77,20 @@ const args = {
   ...backendArgs,
   ...workersArgs,
   ...limitArgs,
+  analysis: {
+    type: 'boolean',
+    default: true,
+    description:
+      'Measure robustness, cost and what each model learned after training (inference only, about a minute on ' +
+      '2 cores); --no-analysis skips it',
+  },
+  'data-efficiency': {
+    type: 'boolean',
+    description:
+      `Also train both models on stratified subsets of ${DATA_EFFICIENCY_SIZES.map((size) => size.toLocaleString('en-US')).join(', ')} ` +
+      'images for the accuracy-against-data curve (off by default: 3 more trainings per model, about 40% more ' +
+      'training time)',
+  },
   ...dataArgs,
   ...outputArgs,
 } as const;
@@ -98,6 +114,8 @@ function parseOptions(values: FlagValues) {
     workers: parseWorkers(values),
     limit: parseLimit(values),
     dataDir: parseDataDir(values),
+    analysis: values.analysis !== false,
+    dataEfficiency: values['data-efficiency'] === true,
   };
   checkOutputFolder('out', options.outDir, { kind: 'fresh', runFiles: RUN_FILES });
   return options;
@@ -123,6 +141,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     );
 
     const trained: TrainedModel[] = [];
+    const saved: SavedStudyModel[] = [];
     for (const kind of ['linear', 'cnn'] as const) {
       interruption.throwIfInterrupted();
       const path = `models/${kind}`;
@@ -160,6 +179,47 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
         test,
         ...extra,
       });
+      saved.push({
+        name: kind,
+        kind,
+        modelDir: join(outDir, path),
+        trainSeconds: history.seconds,
+        trainImagesPerSecond: history.imagesPerSecond,
+        peakResidentMiB: peakResidentMiB(),
+      });
+    }
+
+    let analysis: AnalysisInput | undefined;
+    if (options.analysis) {
+      interruption.throwIfInterrupted();
+      const start = performance.now();
+      analysis = await recorder.time('analysis', () =>
+        analyzeModels({ models: saved, data, seed, workers, reporter, signal: interruption.signal }),
+      );
+      analysis.seconds = (performance.now() - start) / 1000;
+      reporter.info(`analysis: robustness, cost and learned features in ${formatDuration(analysis.seconds)}`);
+    }
+    if (options.dataEfficiency) {
+      interruption.throwIfInterrupted();
+      const curves = await recorder.time('dataEfficiency', () =>
+        dataEfficiency({
+          models: trained.map((model, index) => ({
+            name: model.name,
+            kind: saved[index]!.kind,
+            testAccuracy: model.test.report.accuracy,
+          })),
+          data,
+          recipe: (kind) => ({
+            ...studyTrainOptions(kind as StudyModelKind),
+            epochs: options.epochs[kind as StudyModelKind],
+            seed,
+            workers,
+          }),
+          reporter,
+          signal: interruption.signal,
+        }),
+      );
+      analysis = { ...analysis, dataEfficiency: curves };
     }
 
     interruption.throwIfInterrupted();
@@ -190,6 +250,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
           versions: packageVersions(),
         },
         seed,
+        ...(analysis ? { analysis } : {}),
       });
       const metrics = metricsFromStudy(study);
       await writeJsonAtomic(join(outDir, 'metrics.json'), metrics);
