@@ -112,7 +112,7 @@ export interface StudyData extends PreparedSplits {
 /**
  * Loads both splits and prepares them as compare and train train on them: with `limit`, a stratified subset of each;
  * a stratified validation hold-out of `validationFraction` (0: none); pixels standardized with the training images'
- * statistics (see @fmnist/dataset's prepareSplits).
+ * statistics (see @fmnist/dataset's prepareSplits), into shared memory so that worker threads read them without a copy.
  */
 export async function loadStudyData(options: {
   dataDir: string | undefined;
@@ -123,7 +123,7 @@ export async function loadStudyData(options: {
 }): Promise<StudyData> {
   const data = await loadRunData(options);
   const { limit, seed, validationFraction } = options;
-  const prepared = prepareSplits(data.train, data.test, { limit, seed, validationFraction });
+  const prepared = prepareSplits(data.train, data.test, { limit, seed, validationFraction, shared: true });
   const record = dataRecord(data, {
     limit: limit ?? null,
     selection: 'stratified',
