@@ -31,7 +31,7 @@ import type { StudyData } from './run.js';
 
 /**
  * Test images the robustness conditions are applied to: a seeded stratified subset of the test set, the same for
- * every model. The 23 conditions make 33 copies of it (4 per shift, 2 per rotation), so 2,000 images mean 68,000
+ * every model. The 18 conditions make 33 copies of it (4 per shift, 2 per rotation), so 2,000 images mean 68,000
  * classifications per model (with the clean ones), which keeps the whole analysis within about a minute on 2 cores;
  * all 10,000 would take about five times as long.
  */
