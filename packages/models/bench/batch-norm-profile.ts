@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
+import { timeKernels } from './kernel-timer.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -123,25 +124,13 @@ console.log(
 
 // Kernel profile: every kernel of the backend wrapped in a CPU timer (kernels run synchronously on this thread).
 const totals = new Map<string, { ms: number; calls: number }>();
-for (const config of tf.getKernelsForBackend(values.backend)) {
-  const inner = config.kernelFunc;
-  tf.unregisterKernel(config.kernelName, values.backend);
-  tf.registerKernel({
-    ...config,
-    kernelFunc: (args) => {
-      const before = process.cpuUsage();
-      const out = inner(args);
-      const used = process.cpuUsage(before);
-      const first = Object.values(args.inputs)[0];
-      const key = first ? `${config.kernelName} ${first.shape.join('x')}` : config.kernelName;
-      const entry = totals.get(key) ?? { ms: 0, calls: 0 };
-      entry.ms += (used.user + used.system) / 1000;
-      entry.calls++;
-      totals.set(key, entry);
-      return out;
-    },
-  });
-}
+timeKernels(values.backend, (kernelName, firstShape, ms) => {
+  const key = firstShape ? `${kernelName} ${firstShape.join('x')}` : kernelName;
+  const entry = totals.get(key) ?? { ms: 0, calls: 0 };
+  entry.ms += ms;
+  entry.calls++;
+  totals.set(key, entry);
+});
 for (const s of [plain, normed]) {
   totals.clear();
   const stepMs = time(s, steps);

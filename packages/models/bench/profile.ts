@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
+import { timeKernels } from './kernel-timer.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -95,29 +96,14 @@ console.log(`${values.backend}${values.stock ? ' (stock)' : ''}: ${(seen / secon
 // Per-kernel CPU time over a few steps: every kernel of the backend is wrapped in a timer (kernels on wasm and cpu run
 // synchronously on this thread; CPU time rather than wall time, so other processes on the machine do not inflate it).
 const totals = new Map<string, { ms: number; calls: number }>();
-for (const config of tf.getKernelsForBackend(values.backend)) {
-  const inner = config.kernelFunc;
-  tf.unregisterKernel(config.kernelName, values.backend);
-  tf.registerKernel({
-    ...config,
-    kernelFunc: (args) => {
-      const before = process.cpuUsage();
-      const out = inner(args);
-      const used = process.cpuUsage(before);
-      // Convolution kernels are listed per input shape, the rest per name.
-      const first = Object.values(args.inputs)[0];
-      const key =
-        /Conv|Pool|MatMul/.test(config.kernelName) && first
-          ? `${config.kernelName} ${first.shape.join('x')}`
-          : config.kernelName;
-      const entry = totals.get(key) ?? { ms: 0, calls: 0 };
-      entry.ms += (used.user + used.system) / 1000;
-      entry.calls++;
-      totals.set(key, entry);
-      return out;
-    },
-  });
-}
+timeKernels(values.backend, (kernelName, firstShape, ms) => {
+  // Convolution kernels are listed per input shape, the rest per name.
+  const key = /Conv|Pool|MatMul/.test(kernelName) && firstShape ? `${kernelName} ${firstShape.join('x')}` : kernelName;
+  const entry = totals.get(key) ?? { ms: 0, calls: 0 };
+  entry.ms += ms;
+  entry.calls++;
+  totals.set(key, entry);
+});
 const steps = Number(values['profile-steps']);
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
+import { timeKernels } from './kernel-timer.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerFastKernels } from '../src/kernels/index.js';
 import { setWinogradTile } from '../src/kernels/simd.js';
@@ -59,21 +60,9 @@ const augmentation = values.model === 'default' ? { flip: true, maxShift: 2 } : 
 // Kernel CPU time inside the gradient, to separate the kernels from tfjs' bookkeeping and our glue.
 let kernelMs = 0;
 let counting = false;
-for (const config of tf.getKernelsForBackend('wasm')) {
-  const inner = config.kernelFunc;
-  tf.unregisterKernel(config.kernelName, 'wasm');
-  tf.registerKernel({
-    ...config,
-    kernelFunc: (args) => {
-      if (!counting) return inner(args);
-      const before = process.cpuUsage();
-      const out = inner(args);
-      const used = process.cpuUsage(before);
-      kernelMs += (used.user + used.system) / 1000;
-      return out;
-    },
-  });
-}
+timeKernels('wasm', (_kernelName, _firstShape, ms) => {
+  if (counting) kernelMs += ms;
+});
 const parts = { gradient: 0, adam: 0, load: 0 };
 const cpu = () => {
   const u = process.cpuUsage();
