@@ -59,6 +59,16 @@ export {
   summary,
 } from './models.js';
 export {
+  DEFAULT_PRESET,
+  getPreset,
+  PRESET_NAMES,
+  type Preset,
+  type PresetName,
+  presetRecipe,
+  type Recipe,
+  type RecipeTrainOptions,
+} from './presets.js';
+export {
   checkMetadata,
   type FileDigest,
   type LoadedModel,

@@ -1,6 +1,7 @@
 /** Model factories: the tuned linear, MLP and CNN defaults and the exact reference architectures of docs/reference-models.md. */
 import * as tf from '@tensorflow/tfjs-layers';
 import { ModelsError } from './errors.js';
+import { presetRecipe } from './presets.js';
 import type { ModelKind, TrainOptions } from './types.js';
 
 /** Every model takes one 28x28 grey image (height, width, channels) and returns 10 class probabilities. */
@@ -313,26 +314,12 @@ export function createModel(kind: ModelKind, options: ModelOptions = {}): tf.Lay
 }
 
 /**
- * The training settings each tuned model was tuned with (pass them to `train`, overriding what you like).
- * Figures behind them are in the package README.
+ * The training settings each tuned model was tuned with: the `standard` preset's (see presets.ts); pass them to
+ * `train`, overriding what you like.
  */
 export function recommendedTrainOptions(kind: ModelKind): TrainOptions {
-  switch (kind) {
-    case 'linear':
-      return { epochs: 5, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' };
-    case 'mlp':
-      return { epochs: 10, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' };
-    case 'cnn':
-      return {
-        epochs: 14,
-        batchSize: 64,
-        learningRate: 1e-3,
-        schedule: 'cosine',
-        augmentation: { flip: true, maxShift: 2 },
-      };
-    default:
-      throw unknownKind(kind);
-  }
+  if (!MODEL_KINDS.includes(kind)) throw unknownKind(kind);
+  return presetRecipe(kind, 'standard').train;
 }
 
 /** Trainable and non-trainable parameters (batch-norm statistics included), as `model.countParams()`. */

@@ -1,0 +1,85 @@
+/**
+ * Presets: named recipes (a model's options and its training settings) for each model kind, chosen on the validation
+ * split only (see packages/models/RECIPES.md for the search behind them). `standard` is what `createModel` and
+ * `recommendedTrainOptions` give; `quick` trades accuracy for a study of a couple of minutes; `best` trains longest.
+ */
+import { ModelsError } from './errors.js';
+import type { CnnOptions, LinearOptions, MlpOptions } from './models.js';
+import type { ModelKind, TrainOptions } from './types.js';
+
+export type PresetName = 'quick' | 'standard' | 'best';
+
+export const PRESET_NAMES: readonly PresetName[] = ['quick', 'standard', 'best'];
+
+export const DEFAULT_PRESET: PresetName = 'standard';
+
+/** The settings of a recipe that are not data, callbacks, seeds or threads. */
+export type RecipeTrainOptions = Omit<
+  TrainOptions,
+  'validation' | 'onEpochEnd' | 'onBatchEnd' | 'signal' | 'seed' | 'workers'
+>;
+
+/** How to build and train one model: the options for `createModel` and for `train`. */
+export interface Recipe<Options = LinearOptions | MlpOptions | CnnOptions> {
+  model: Options;
+  train: RecipeTrainOptions;
+}
+
+export interface Preset {
+  name: PresetName;
+  /** One line for people: what the preset is for and what it costs. */
+  description: string;
+  linear: Recipe<LinearOptions>;
+  mlp: Recipe<MlpOptions>;
+  cnn: Recipe<CnnOptions>;
+}
+
+const STANDARD: Preset = {
+  name: 'standard',
+  description: 'the default: the study in about 10 minutes on 2 cores',
+  linear: { model: {}, train: { epochs: 10, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' } },
+  mlp: { model: {}, train: { epochs: 10, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' } },
+  cnn: {
+    model: {},
+    train: {
+      epochs: 14,
+      batchSize: 64,
+      learningRate: 1e-3,
+      schedule: 'cosine',
+      augmentation: { flip: true, maxShift: 2 },
+    },
+  },
+};
+
+const PRESETS: Record<PresetName, Preset> = {
+  quick: {
+    ...STANDARD,
+    name: 'quick',
+    description: 'the study in about 2 minutes on 2 cores, for trying things out',
+    cnn: { model: STANDARD.cnn.model, train: { ...STANDARD.cnn.train, epochs: 2 } },
+  },
+  standard: STANDARD,
+  best: {
+    ...STANDARD,
+    name: 'best',
+    description: 'the most accurate models, in up to an hour on 2 cores',
+    cnn: { model: STANDARD.cnn.model, train: { ...STANDARD.cnn.train, epochs: 30 } },
+  },
+};
+
+/** The preset of that name (a copy: changing it changes nothing else). Throws E_MODELS_ARGUMENT for unknown names. */
+export function getPreset(name: PresetName = DEFAULT_PRESET): Preset {
+  const preset = (PRESETS as Record<string, Preset | undefined>)[name];
+  if (preset === undefined) {
+    throw new ModelsError(
+      'E_MODELS_ARGUMENT',
+      `preset must be one of ${PRESET_NAMES.join(', ')}, got '${String(name)}'`,
+    );
+  }
+  return structuredClone(preset);
+}
+
+/** One model kind's recipe in a preset. */
+export function presetRecipe(kind: ModelKind, name: PresetName = DEFAULT_PRESET): Recipe {
+  return getPreset(name)[kind];
+}
