@@ -59,16 +59,6 @@ export {
   summary,
 } from './models.js';
 export {
-  DEFAULT_PRESET,
-  getPreset,
-  PRESET_NAMES,
-  type Preset,
-  type PresetName,
-  presetRecipe,
-  type Recipe,
-  type RecipeTrainOptions,
-} from './presets.js';
-export {
   checkMetadata,
   type FileDigest,
   type LoadedModel,
@@ -98,4 +88,14 @@ export {
   type PredictOptions,
   predict,
 } from './predict.js';
+export {
+  DEFAULT_PRESET,
+  getPreset,
+  PRESET_NAMES,
+  type Preset,
+  type PresetName,
+  presetRecipe,
+  type Recipe,
+  type RecipeTrainOptions,
+} from './presets.js';
 export * from './types.js';
