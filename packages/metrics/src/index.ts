@@ -43,4 +43,5 @@ export {
   logLoss,
   topKAccuracy,
 } from './probability.js';
+export { type SummaryStatistics, summaryStatistics } from './summary.js';
 export type { Labels, Probabilities, ProbabilityOptions } from './validate.js';
