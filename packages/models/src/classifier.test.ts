@@ -128,7 +128,7 @@ describe('createClassifier', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('loads the same model from a file: URL, from model.json and through fetch from an http URL', async () => {
+  it('loads the same model from a file: URL, from model.json, through fetch from an http URL and from a ModelSource', async () => {
     const pixels = greyImage(8);
     const expected = await classifier.predictProbabilities([pixels]);
     const served: string[] = [];
@@ -142,6 +142,13 @@ describe('createClassifier', () => {
       createClassifier(pathToFileURL(directory)),
       createClassifier(join(directory, 'model.json')),
       createClassifier('https://models.example/fmnist/linear', { fetch: fakeFetch }),
+      createClassifier({
+        read: async (name) => {
+          const bytes = await readFile(join(directory, name)).catch(() => undefined);
+          return bytes && new Uint8Array(bytes);
+        },
+        where: 'memory:',
+      }),
     ]);
     for (const other of loaded) {
       expect(Array.from(await other.predictProbabilities([pixels]))).toEqual(Array.from(expected));

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelsError } from './errors.js';
-import { loadModel, type ModelMetadata } from './persistence.js';
+import { loadModel, type ModelMetadata, type ModelSource } from './persistence.js';
 
 const ROWS = 28;
 const COLS = 28;
@@ -206,11 +206,12 @@ function topClasses(probabilities: Float32Array, offset: number, classNames: rea
 /**
  * Loads a model bundle written by `fmnist export` (or a model saved by `saveModel`) and returns a classifier.
  * `urlOrDir` is the bundle's folder or its `model.json`, by the rules of `loadModel`: an http(s) URL (a relative one
- * in browsers), or in Node a folder path or `file:` URL.
+ * in browsers), or in Node a folder path or `file:` URL; or a `ModelSource` that reads the files from anywhere
+ * (@fmnist/pretrained reads them from memory).
  * Uses the active tfjs backend (the cpu backend unless you select another first).
  */
 export async function createClassifier(
-  urlOrDir: string | URL,
+  urlOrDir: string | URL | ModelSource,
   options: CreateClassifierOptions = {},
 ): Promise<Classifier> {
   await tf.ready();

@@ -376,6 +376,11 @@ export interface LoadModelOptions {
   init?: RequestInit;
 }
 
+function isModelSource(source: unknown): source is ModelSource {
+  const candidate = source as Partial<ModelSource> | null;
+  return typeof candidate === 'object' && typeof candidate?.read === 'function' && typeof candidate.where === 'string';
+}
+
 /** Opens a model folder, given as a path or a `file:` URL; the Node entry provides it (persistence-node.ts). */
 export type ModelFolderOpener = (pathOrFileUrl: string) => Promise<ModelSource>;
 
@@ -413,13 +418,18 @@ function fetchReader(base: URL, options: LoadModelOptions): ModelFileReader {
 /**
  * Where the files of the model at `source` are, by one set of rules for every loader (`loadModel`,
  * `createClassifier`):
+ * - a `ModelSource` (`{ read, where }`, e.g. files held in memory) is used as it is;
  * - an `http:` or `https:` URL, of the model's folder or of its model.json or metadata.json, is read with `fetch`;
  * - in Node (the package's Node entry), a `file:` URL or a path without a scheme is a folder (or the model.json or
  *   metadata.json in it);
  * - elsewhere, a string without a scheme is a URL relative to the page.
  * Any other scheme is refused with a ModelsError E_MODELS_ARGUMENT naming the source.
  */
-export async function openModelSource(source: string | URL, options: LoadModelOptions = {}): Promise<ModelSource> {
+export async function openModelSource(
+  source: string | URL | ModelSource,
+  options: LoadModelOptions = {},
+): Promise<ModelSource> {
+  if (isModelSource(source)) return source;
   const text = String(source);
   if (text.trim() === '') throw new ModelsError('E_MODELS_ARGUMENT', `pass a model's folder or URL, got ''`);
   // A scheme, unless it is a Windows drive letter (C:\models).
@@ -442,10 +452,14 @@ export async function openModelSource(source: string | URL, options: LoadModelOp
 
 /**
  * Loads a model saved by `saveModel` or exported by `fmnist export`, and checks it (see `loadModelFromFiles`): from
- * an http(s) URL with `fetch` (in browsers, Node and workers), or in Node from a folder path or `file:` URL (see
- * {@link openModelSource} for the rules). A missing, truncated or mismatched file is a ModelsError naming the file.
+ * an http(s) URL with `fetch` (in browsers, Node and workers), in Node from a folder path or `file:` URL, or through
+ * any `ModelSource` (see {@link openModelSource} for the rules). A missing, truncated or mismatched file is a
+ * ModelsError naming the file.
  */
-export async function loadModel(source: string | URL, options: LoadModelOptions = {}): Promise<LoadedModel> {
+export async function loadModel(
+  source: string | URL | ModelSource,
+  options: LoadModelOptions = {},
+): Promise<LoadedModel> {
   const { read, where } = await openModelSource(source, options);
   return loadModelFromFiles(read, where);
 }
