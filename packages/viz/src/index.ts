@@ -48,6 +48,22 @@ export {
   reportMarkdown,
   studyConclusion,
 } from './report.js';
+export {
+  type AggregateSeedsOptions,
+  aggregateSeeds,
+  SEED_SCORES,
+  type SeedModelScores,
+  type SeedRun,
+  type SeedScore,
+  type SeedStudy,
+  type SeedsAggregate,
+  type SeedsMetrics,
+  type SeedsReportOptions,
+  seedsConclusion,
+  seedsFigureSpecs,
+  seedsReportHtml,
+  seedsReportMarkdown,
+} from './seeds.js';
 export { type FigureOptions, type FigureSpec, figureSpecs, type VegaLiteSpec } from './specs.js';
 export {
   type ConfidenceInterval,

@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodePng, unfilter } from './__fixtures__/png.js';
 import { makeFixtureStudy } from './__fixtures__/study.js';
 import { assertWellFormedXml } from './__fixtures__/xml.js';
+import { type ComparisonStudy, metricsFromStudy } from './assemble.js';
 import { VizError } from './errors.js';
-import { renderFigures, renderReport, svgToPng } from './node.js';
+import { aggregateSeeds, renderFigures, renderReport, renderSeedsReport, svgToPng } from './node.js';
 
 const scratch = await mkdtemp(join(tmpdir(), 'fmnist-viz-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
@@ -121,5 +122,30 @@ describe('renderReport', () => {
     expect(await errorCode(renderReport(makeFixtureStudy({ count: 50 }), {} as { outDir: string }))).toBe(
       'E_VIZ_INVALID_OPTION',
     );
+  });
+});
+
+describe('renderSeedsReport', () => {
+  it('writes report.html, report.md and the figure of accuracy per seed (SVG, PNG, spec), the Markdown linking it', async () => {
+    const metrics = aggregateSeeds(
+      [3, 4].map((seed) => ({
+        seed,
+        folder: `seed-${seed}`,
+        metrics: metricsFromStudy(makeFixtureStudy({ seed, count: 200 }) as ComparisonStudy),
+      })),
+    );
+    const outDir = join(scratch, 'seeds');
+    const { htmlPath, markdownPath, figures } = await renderSeedsReport(metrics, { outDir, pngScale: 1 });
+    expect(figures.map((figure) => figure.id)).toEqual(['seeds-accuracy']);
+    expect((await readdir(join(outDir, 'figures'))).sort()).toEqual([
+      'seeds-accuracy.png',
+      'seeds-accuracy.svg',
+      'seeds-accuracy.vl.json',
+    ]);
+    const png = decodePng(await readFile(join(outDir, 'figures', 'seeds-accuracy.png')));
+    expect([png.width, png.height]).toEqual([Math.round(figures[0]!.width), Math.round(figures[0]!.height)]);
+    expect(await readFile(markdownPath, 'utf8')).toContain('](figures/seeds-accuracy.svg)');
+    expect(await readFile(htmlPath, 'utf8')).toContain('<h1>FashionMNIST study over 2 seeds</h1>');
+    expect(await errorCode(renderSeedsReport(metrics, { outDir: '' }))).toBe('E_VIZ_INVALID_OPTION');
   });
 });

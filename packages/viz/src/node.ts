@@ -12,6 +12,13 @@ import { VizError } from './errors.js';
 import { encodeGrayPng, type GrayPngOptions } from './png.js';
 import { renderSvg, svgSize } from './render.js';
 import { type ReportOptions, reportHtml, reportMarkdown } from './report.js';
+import {
+  type SeedsMetrics,
+  type SeedsReportOptions,
+  seedsFigureSpecs,
+  seedsReportHtml,
+  seedsReportMarkdown,
+} from './seeds.js';
 import { type FigureOptions, type FigureSpec, figureSpecs } from './specs.js';
 import { type Study, validateStudy } from './study.js';
 
@@ -187,10 +194,14 @@ async function finishFigure(
  */
 export async function renderFigures(study: Study, options: RenderFiguresOptions = {}): Promise<FigureSet> {
   validateStudy(study);
+  return renderSpecs(figureSpecs(study, options), options);
+}
+
+/** Renders figure specs to SVG and PNG and writes their files, as {@link renderFigures} does. */
+async function renderSpecs(specs: readonly FigureSpec[], options: RenderFiguresOptions): Promise<FigureSet> {
   const formats = checkFormats(options.formats ?? FIGURE_FORMATS);
   const scale = checkScale(options.pngScale ?? 2);
   const outDir = options.outDir === undefined ? undefined : await ensureDir(options.outDir);
-  const specs = figureSpecs(study, options);
   // Vega renders on this thread; resvg rasterizes on its own threads, so PNGs overlap the next SVGs.
   const pending: Promise<RenderedFigure>[] = [];
   let renderError: unknown;
@@ -253,5 +264,41 @@ export async function renderReport(study: Study, options: RenderReportOptions): 
     markdownPath,
     reportMarkdown(study, figures, { ...options, figurePath: (id) => `figures/${id}.svg` }),
   );
+  return { htmlPath, markdownPath, figuresDir, figures };
+}
+
+export interface RenderSeedsReportOptions
+  extends Pick<RenderFiguresOptions, 'formats' | 'pngScale' | 'fontFiles' | 'onWarning'>,
+    SeedsReportOptions {
+  /** Directory for `report.html`, `report.md` and `figures/` (created if missing). */
+  outDir: string;
+}
+
+/**
+ * Writes the report of a study over several seeds (see `aggregateSeeds`): `outDir/report.html`, `outDir/report.md`
+ * and the figure of test accuracy per seed in `outDir/figures/`.
+ */
+export async function renderSeedsReport(
+  metrics: SeedsMetrics,
+  options: RenderSeedsReportOptions,
+): Promise<ReportFiles> {
+  if (typeof options?.outDir !== 'string' || options.outDir === '') {
+    throw new VizError(
+      'E_VIZ_INVALID_OPTION',
+      'renderSeedsReport needs options.outDir, the directory to write the report to.',
+    );
+  }
+  const outDir = await ensureDir(options.outDir);
+  const figuresDir = join(outDir, 'figures');
+  const formats = options.formats ?? FIGURE_FORMATS;
+  const { figures } = await renderSpecs(seedsFigureSpecs(metrics), {
+    ...options,
+    outDir: figuresDir,
+    formats: formats.includes('svg') ? formats : [...formats, 'svg'],
+  });
+  const htmlPath = join(outDir, 'report.html');
+  const markdownPath = join(outDir, 'report.md');
+  await writeOutput(htmlPath, seedsReportHtml(metrics, figures, options));
+  await writeOutput(markdownPath, seedsReportMarkdown(metrics, figures, options));
   return { htmlPath, markdownPath, figuresDir, figures };
 }

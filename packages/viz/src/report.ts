@@ -39,9 +39,10 @@ export interface MarkdownReportOptions extends ReportOptions {
   figurePath?: (id: string) => string;
 }
 
-type Align = 'left' | 'right';
+export type Align = 'left' | 'right';
 
-type Block =
+/** One piece of a report; the Markdown and HTML writers below turn a list of them into a document. */
+export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
   | { kind: 'paragraph'; text: string; lead?: string }
   | { kind: 'list'; items: string[] }
@@ -711,11 +712,20 @@ export function reportMarkdown(
   figures: readonly ReportFigure[],
   options: MarkdownReportOptions = {},
 ): string {
-  const path = options.figurePath ?? ((id: string) => `figures/${id}.svg`);
+  return markdownFromBlocks(buildDocument(study, figures, options), figures, options.figurePath);
+}
+
+/** A document as Markdown; figures are linked with `figurePath` (default `figures/<id>.svg`), not embedded. */
+export function markdownFromBlocks(
+  blocks: readonly Block[],
+  figures: readonly ReportFigure[],
+  figurePath?: (id: string) => string,
+): string {
+  const path = figurePath ?? ((id: string) => `figures/${id}.svg`);
   const byId = new Map(figures.map((figure) => [figure.id, figure]));
   let figureNumber = 0;
   const out: string[] = [];
-  for (const block of buildDocument(study, figures, options)) {
+  for (const block of blocks) {
     switch (block.kind) {
       case 'heading':
         out.push(`${'#'.repeat(block.level)} ${markdownText(block.text)}`);
@@ -777,11 +787,16 @@ li { margin: 0.3rem 0; }
  * offline and can be mailed as a single file. A Content-Security-Policy forbids any network access.
  */
 export function reportHtml(study: Study, figures: readonly ReportFigure[], options: ReportOptions = {}): string {
-  const byId = new Map(figures.map((figure) => [figure.id, figure]));
   const title = options.title ?? study.title ?? 'FashionMNIST study';
+  return htmlFromBlocks(title, buildDocument(study, figures, options), figures);
+}
+
+/** A document as one self-contained HTML page (see {@link reportHtml}). */
+export function htmlFromBlocks(title: string, blocks: readonly Block[], figures: readonly ReportFigure[]): string {
+  const byId = new Map(figures.map((figure) => [figure.id, figure]));
   let figureNumber = 0;
   const body: string[] = [];
-  for (const block of buildDocument(study, figures, options)) {
+  for (const block of blocks) {
     switch (block.kind) {
       case 'heading':
         body.push(`<h${block.level}>${escapeHtml(block.text)}</h${block.level}>`);
