@@ -117,6 +117,17 @@ describe('saveModel and loadModel', () => {
     await saveModel(model, dir, { ...metadataFor('linear'), training: { options, history } });
     const { metadata, model: loaded } = await loadModel(join(dir, MODEL_FILE));
     expect(metadata.training).toEqual({ options: { epochs: 2, validationImages: 2 }, history });
+    expect(metadata).not.toHaveProperty('model');
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('stores the options the model was created with, when given', async () => {
+    const model = createLinearModel({ seed: 7 });
+    const dir = join(root, 'with-options');
+    await saveModel(model, dir, { ...metadataFor('linear'), model: { seed: 7 } });
+    const { metadata, model: loaded } = await loadModel(join(dir, MODEL_FILE));
+    expect(metadata.model).toEqual({ seed: 7 });
     model.dispose();
     loaded.dispose();
   });

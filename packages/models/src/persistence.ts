@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { version as packageVersion } from '../package.json';
 import { ModelsError } from './errors.js';
-import { INPUT_SHAPE, MODEL_KINDS, NUM_CLASSES } from './models.js';
+import { INPUT_SHAPE, MODEL_KINDS, type ModelOptions, NUM_CLASSES } from './models.js';
 import type { ModelKind, TrainingHistory, TrainOptions } from './types.js';
 
 export const MODEL_FILE = 'model.json';
@@ -40,6 +40,8 @@ export interface ModelMetadataInput {
   normalization: { mean: number; std: number };
   /** Class names, indexed by label. */
   classNames: readonly string[];
+  /** The options the model was created with (`createModel(kind, model)`), when known. */
+  model?: ModelOptions;
   training?: { options: TrainOptions | TrainingConfig; history: TrainingHistory };
   test?: TestMetrics;
 }
@@ -58,6 +60,8 @@ export interface ModelMetadata {
   normalization: { mean: number; std: number };
   classNames: string[];
   parameters: number;
+  /** The options of `createModel` it was built with (architecture and seed); absent when not given on saving. */
+  model?: ModelOptions;
   training?: { options: TrainingConfig; history: TrainingHistory };
   test?: TestMetrics;
   packageVersion: string;
@@ -159,6 +163,7 @@ export async function serializeModel(model: tfl.LayersModel, input: ModelMetadat
     normalization: { mean: input.normalization.mean, std: input.normalization.std },
     classNames: [...input.classNames],
     parameters: model.countParams(),
+    ...(input.model ? { model: JSON.parse(JSON.stringify(input.model)) as ModelOptions } : {}),
     ...(input.training
       ? { training: { options: trainingConfig(input.training.options), history: input.training.history } }
       : {}),
