@@ -181,7 +181,7 @@ function seedList(seeds: readonly number[]): string {
   return `${seeds.slice(0, -1).join(', ')} and ${seeds.at(-1)}`;
 }
 
-/** The figure of test accuracy per seed: one panel per model (their accuracies differ too much for one axis). */
+/** The figure of test accuracy per seed: one panel per model (their accuracies differ too much for one scale). */
 export function seedsFigureSpecs(metrics: SeedsMetrics): FigureSpec[] {
   const { aggregate } = metrics;
   const names = [aggregate.baseline, aggregate.challenger];
@@ -189,39 +189,41 @@ export function seedsFigureSpecs(metrics: SeedsMetrics): FigureSpec[] {
   const values = aggregate.runs.flatMap((run) =>
     names.map((name, index) => ({ model: displayNames[index], seed: run.seed, accuracy: run.models[name]!.accuracy })),
   );
-  const panel = (displayName: string, index: number) => {
-    return {
-      title: displayName,
-      width: Math.max(160, 48 * aggregate.runs.length),
-      height: 220,
-      transform: [{ filter: { field: 'model', equal: displayName } }],
-      layer: [
-        {
-          mark: { type: 'point', filled: true, size: 90, opacity: 1, color: OKABE_ITO[index % OKABE_ITO.length] },
-          encoding: {
-            x: { field: 'seed', type: 'ordinal', title: 'Seed', sort: aggregate.seeds, axis: { labelAngle: 0 } },
-            y: {
-              field: 'accuracy',
-              type: 'quantitative',
-              title: 'Test accuracy',
-              scale: { zero: false, padding: 16 },
-              axis: { format: '.1%' },
-            },
-            tooltip: [
-              { field: 'model', title: 'Model' },
-              { field: 'seed', title: 'Seed' },
-              { field: 'accuracy', title: 'Test accuracy', format: '.2%' },
-            ],
+  const cell = {
+    width: Math.max(160, 48 * aggregate.runs.length),
+    height: 220,
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 90, opacity: 1 },
+        encoding: {
+          x: { field: 'seed', type: 'ordinal', title: 'Seed', sort: aggregate.seeds, axis: { labelAngle: 0 } },
+          y: {
+            field: 'accuracy',
+            type: 'quantitative',
+            title: 'Test accuracy',
+            scale: { zero: false, padding: 16 },
+            axis: { format: '.1%' },
           },
+          color: {
+            field: 'model',
+            type: 'nominal',
+            scale: { domain: displayNames, range: displayNames.map((_, index) => OKABE_ITO[index % OKABE_ITO.length]) },
+            legend: null,
+          },
+          tooltip: [
+            { field: 'model', title: 'Model' },
+            { field: 'seed', title: 'Seed' },
+            { field: 'accuracy', title: 'Test accuracy', format: '.2%' },
+          ],
         },
-        {
-          // The mean over seeds, dashed across the panel.
-          transform: [{ aggregate: [{ op: 'mean', field: 'accuracy', as: 'mean' }] }],
-          mark: { type: 'rule', strokeDash: [6, 3], color: '#555555' },
-          encoding: { y: { field: 'mean', type: 'quantitative' } },
-        },
-      ],
-    };
+      },
+      {
+        // The mean over seeds, dashed across the panel.
+        transform: [{ aggregate: [{ op: 'mean', field: 'accuracy', as: 'mean' }] }],
+        mark: { type: 'rule', strokeDash: [6, 3], color: '#555555' },
+        encoding: { y: { field: 'mean', type: 'quantitative' } },
+      },
+    ],
   };
   const describe = (name: string, index: number) => {
     const summary = aggregate.models[name]!.test.accuracy;
@@ -234,11 +236,21 @@ export function seedsFigureSpecs(metrics: SeedsMetrics): FigureSpec[] {
       id: 'seeds-accuracy',
       title,
       alt:
-        `Dot plots of test accuracy for each seed, one panel per model, with a dashed line at the mean over seeds. ` +
+        `Dot plots of test accuracy for each seed, one panel per model (each with its own scale), with a dashed line at ` +
+        `the mean over the seeds. ` +
         `${names.map(describe).join('. ')}.`,
-      spec: topLevel(title, 'One point per seed; dashed: the mean over seeds; each panel has its own scale', {
+      spec: topLevel(title, 'Dashed: the mean over the seeds', {
         data: { values },
-        hconcat: displayNames.map(panel),
+        facet: {
+          column: {
+            field: 'model',
+            type: 'nominal',
+            sort: displayNames,
+            title: null,
+            header: { labelFontSize: 13, labelFontWeight: 'bold' },
+          },
+        },
+        spec: cell,
         resolve: { scale: { y: 'independent' } },
       }),
     },
