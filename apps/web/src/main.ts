@@ -1,40 +1,28 @@
 /**
- * The demo page: loads a model bundle written by `fmnist export`, classifies FashionMNIST test images and what the
- * visitor draws or drops, and shows the study's figures. It uses only the packages' public entries.
- * Query parameters: `model` (bundle URL, default ./model/), `data` (folder holding the t10k IDX files, default
- * ./data/), `samples` (test images shown, default 12), `report` (a run's report folder, to show its figures),
- * `backend` (wasm, the default, falling back to cpu; or cpu).
+ * The demo page: classifies what the visitor draws, drops, pastes or picks (top 3 with bars), shows FashionMNIST test
+ * images with their predictions, and the study's figures. It uses only the packages' public entries.
+ * Query parameters: `model` (see model.ts), `data` (folder holding the t10k IDX files, default ./data/), `samples`
+ * (test images shown, default 12), `report` (a run's report folder, to show its figures), `backend` (wasm, the
+ * default, falling back to cpu; or cpu).
  */
-import { loadFashionMnist } from '@fmnist/dataset';
-import { type Classifier, createClassifier, type Prediction } from '@fmnist/models';
+import { type RgbaImage, toFashionMnistImage } from '@fmnist/dataset';
+import { type Classifier, type Prediction, selectBackend } from '@fmnist/models';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { getBackend, setBackend } from '@tensorflow/tfjs-core';
+import { getBackend } from '@tensorflow/tfjs-core';
+import type { DemoResult } from './demo-result.js';
+import { loadDemoModel } from './model.js';
+import { canvasPixels, decodePictureFile, fileLabel, PictureError } from './picture.js';
+import { loadTestSplit } from './test-images.js';
 import './style.css';
-
-interface DemoResult {
-  /** Milliseconds from navigation start until the first test image's prediction was on screen. */
-  firstPredictionMs?: number;
-  /** Test images classified per second in batches of 100, after one warm-up batch. */
-  imagesPerSecond?: number;
-  /** The tfjs backend that ran the model. */
-  backend?: string;
-  error?: string;
-}
-
-declare global {
-  interface Window {
-    fmnistDemo: DemoResult;
-  }
-}
 
 const result: DemoResult = {};
 window.fmnistDemo = result;
 
 const params = new URLSearchParams(location.search);
-const modelUrl = params.get('model') ?? './model/';
+const modelChoice = params.get('model');
 const dataUrl = params.get('data') ?? './data/';
 const reportUrl = params.get('report');
 const backendChoice = params.get('backend') === 'cpu' ? 'cpu' : 'wasm';
@@ -77,9 +65,8 @@ function percent(probability: number): string {
   return `${(probability * 100).toFixed(1)}%`;
 }
 
-/** Paints 28x28 grey bytes onto a small canvas. */
-function greyCanvas(pixels: Uint8Array): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
+/** Paints 28x28 grey bytes onto `canvas` (a new one when none is given). */
+function paintGrey(pixels: Uint8Array, canvas = document.createElement('canvas')): HTMLCanvasElement {
   canvas.width = 28;
   canvas.height = 28;
   const context = canvas.getContext('2d');
@@ -93,9 +80,10 @@ function greyCanvas(pixels: Uint8Array): HTMLCanvasElement {
   return canvas;
 }
 
-function describeModel(classifier: Classifier) {
+function describeModel(classifier: Classifier, source: string) {
   const metadata = classifier.metadata as Classifier['metadata'] & { versions?: Record<string, string> };
   const entries: [string, string][] = [
+    ['source', source],
     ['kind', metadata.kind],
     ['parameters', metadata.parameters.toLocaleString('en')],
     ['classes', classifier.classNames.join(', ')],
@@ -108,16 +96,24 @@ function describeModel(classifier: Classifier) {
   element('model').hidden = false;
 }
 
+function notePrediction() {
+  result.firstPredictionMs ??= performance.now();
+}
+
 async function showSamples(classifier: Classifier) {
-  const test = await loadFashionMnist({ split: 'test', mirrors: [new URL(dataUrl, location.href).href] });
+  const { split: test, fromCache } = await loadTestSplit(new URL(dataUrl, location.href).href);
+  result.testImagesFromCache = fromCache;
   const pixels = test.rows * test.cols;
+  const count = Math.min(sampleCount, test.count);
+  const images = Array.from({ length: count }, (_, index) =>
+    test.images.subarray(index * pixels, (index + 1) * pixels),
+  );
+  const tops = await classifier.classifyMany(images, { topK: 3 });
   const container = element<HTMLDivElement>('samples');
-  element('samples-section').hidden = false;
-  for (let index = 0; index < Math.min(sampleCount, test.count); index++) {
-    const image = test.images.subarray(index * pixels, (index + 1) * pixels);
+  element('samples-section').hidden = count === 0;
+  tops.forEach((top, index) => {
+    const best = top[0] as Prediction;
     const label = test.labels[index] as number;
-    const [best, ...rest] = await classifier.classify(image, { topK: 3 });
-    if (!best) continue;
     const figure = document.createElement('figure');
     figure.className = best.classIndex === label ? 'sample' : 'sample wrong';
     Object.assign(figure.dataset, {
@@ -125,14 +121,14 @@ async function showSamples(classifier: Classifier) {
       label: String(label),
       classIndex: String(best.classIndex),
       probability: String(best.probability),
-      top: JSON.stringify([best, ...rest]),
+      top: JSON.stringify(top),
     });
     const caption = document.createElement('figcaption');
     caption.textContent = `${best.className} ${percent(best.probability)} (true: ${classifier.classNames[label]})`;
-    figure.append(greyCanvas(image), caption);
+    figure.append(paintGrey(images[index] as Uint8Array), caption);
     container.append(figure);
-    result.firstPredictionMs ??= performance.now();
-  }
+  });
+  if (count > 0) notePrediction();
   return test;
 }
 
@@ -147,41 +143,73 @@ async function measureSpeed(classifier: Classifier, images: Uint8Array, count: n
     classified += batch.length;
   }
   result.imagesPerSecond = classified / ((performance.now() - started) / 1000);
-  result.backend = getBackend();
   facts('stats-facts', [
     ['page load to first prediction', `${Math.round(result.firstPredictionMs ?? 0)} ms`],
     [
       'inference',
       `${Math.round(result.imagesPerSecond)} images/s (batches of ${batch.length}, tfjs ${result.backend} backend)`,
     ],
+    ['test images', result.testImagesFromCache ? 'from the browser cache' : 'fetched (cached for the next visit)'],
   ]);
   element('stats').hidden = false;
 }
 
-function showTop3(predictions: Prediction[]) {
-  element<HTMLOListElement>('top3').replaceChildren(
+/** The top 3 with bars, for the picture named `source` ('drawing' or a file name), and what the model saw. */
+function showTop3(predictions: Prediction[], input: Uint8Array, source: string) {
+  const list = element<HTMLOListElement>('top3');
+  list.replaceChildren(
     ...predictions.map((prediction) => {
       const item = document.createElement('li');
-      item.textContent = `${prediction.className} ${percent(prediction.probability)}`;
       item.dataset.probability = String(prediction.probability);
+      item.dataset.classIndex = String(prediction.classIndex);
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = prediction.className;
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      const fill = document.createElement('span');
+      fill.style.width = percent(prediction.probability);
+      bar.append(fill);
+      const value = document.createElement('span');
+      value.className = 'value';
+      value.textContent = percent(prediction.probability);
+      item.append(name, bar, value);
       return item;
     }),
   );
+  list.dataset.source = source;
+  paintGrey(input, element<HTMLCanvasElement>('seen'));
+  element('seen-caption').textContent = `What the model sees of ${source === 'drawing' ? 'your drawing' : source}`;
+  element('result').hidden = false;
+  notePrediction();
 }
 
-function setUpPad(classifier: Classifier) {
+function setUpPictures(classifier: Classifier) {
   const pad = element<HTMLCanvasElement>('pad');
   const context = pad.getContext('2d', { willReadFrequently: true });
   if (!context) return;
+  const pictureError = element<HTMLParagraphElement>('picture-error');
+  const showPictureError = (message: string) => {
+    pictureError.textContent = message;
+    pictureError.hidden = false;
+  };
+  /** True while the pad shows a dropped or picked picture: the next stroke starts a new drawing. */
+  let showingPicture = false;
   const clear = () => {
     context.fillStyle = '#000';
     context.fillRect(0, 0, pad.width, pad.height);
+    showingPicture = false;
     element('top3').replaceChildren();
+    element('result').hidden = true;
   };
-  const classify = async () => showTop3(await classifier.classify(pad));
+  const classify = async (pixels: RgbaImage, source: string) => {
+    const input = toFashionMnistImage(pixels);
+    showTop3(await classifier.classify(input), input, source);
+    pictureError.hidden = true;
+  };
   clear();
   context.strokeStyle = '#fff';
-  context.lineWidth = 24;
+  context.lineWidth = 28;
   context.lineCap = 'round';
   context.lineJoin = 'round';
   let drawing = false;
@@ -193,6 +221,7 @@ function setUpPad(classifier: Classifier) {
     ];
   };
   pad.addEventListener('pointerdown', (event) => {
+    if (showingPicture) clear();
     drawing = true;
     pad.setPointerCapture(event.pointerId);
     const [x = 0, y = 0] = point(event);
@@ -209,28 +238,52 @@ function setUpPad(classifier: Classifier) {
   });
   pad.addEventListener('pointerup', () => {
     drawing = false;
-    classify().catch((error) => showError(`Could not classify the drawing: ${errorText(error)}`));
+    classify(canvasPixels(pad), 'drawing').catch((error) =>
+      showPictureError(`Could not classify the drawing: ${errorText(error)}`),
+    );
   });
   element('clear').addEventListener('click', clear);
-  const drawFile = async (file: File) => {
-    const bitmap = await createImageBitmap(file);
-    clear();
-    const scale = Math.min(pad.width / bitmap.width, pad.height / bitmap.height);
-    const width = bitmap.width * scale;
-    const height = bitmap.height * scale;
-    context.drawImage(bitmap, (pad.width - width) / 2, (pad.height - height) / 2, width, height);
-    await classify();
+
+  /** Classifies a file's own pixels (as `fmnist predict` reads them) and shows it, shrunk, on the pad. */
+  const classifyFile = async (file: File) => {
+    const { bitmap, pixels } = await decodePictureFile(file);
+    try {
+      clear();
+      const scale = Math.min(pad.width / bitmap.width, pad.height / bitmap.height);
+      const width = bitmap.width * scale;
+      const height = bitmap.height * scale;
+      context.drawImage(bitmap, (pad.width - width) / 2, (pad.height - height) / 2, width, height);
+      showingPicture = true;
+    } finally {
+      bitmap.close();
+    }
+    await classify(pixels, fileLabel(file));
   };
-  const onFile = (file: File | undefined) => {
-    if (file) drawFile(file).catch((error) => showError(`Could not read ${file.name}: ${errorText(error)}`));
+  const onFile = (file: File | undefined | null) => {
+    if (!file) return;
+    classifyFile(file).catch((error) =>
+      showPictureError(
+        error instanceof PictureError ? error.message : `Could not classify ${fileLabel(file)}: ${errorText(error)}`,
+      ),
+    );
   };
   element<HTMLInputElement>('file').addEventListener('change', (event) => {
-    onFile((event.target as HTMLInputElement).files?.[0]);
+    const input = event.target as HTMLInputElement;
+    onFile(input.files?.[0]);
+    input.value = '';
   });
-  pad.addEventListener('dragover', (event) => event.preventDefault());
-  pad.addEventListener('drop', (event) => {
+  // A file dropped anywhere on the page is classified (instead of the browser opening it).
+  document.addEventListener('dragover', (event) => event.preventDefault());
+  document.addEventListener('drop', (event) => {
     event.preventDefault();
-    onFile(event.dataTransfer?.files[0]);
+    const file = event.dataTransfer?.files[0];
+    if (file) onFile(file);
+    else showPictureError('Nothing to classify was dropped: drop an image file.');
+  });
+  document.addEventListener('paste', (event) => {
+    const file = [...(event.clipboardData?.files ?? [])].find((candidate) => candidate.type.startsWith('image/'));
+    if (file) onFile(file);
+    else showPictureError('The clipboard holds no image: copy an image itself (not its address) and paste again.');
   });
   element('try').hidden = false;
 }
@@ -255,7 +308,10 @@ async function showFigures(reportBase: string) {
   element('figures-section').hidden = container.childElementCount === 0;
 }
 
-/** WebAssembly kernels (the .wasm files are bundled as assets), else plain JavaScript. */
+/**
+ * WebAssembly kernels with the package's fast kernels, as Node selects them (the .wasm files are bundled as assets,
+ * under hashed names, hence the explicit paths), else plain JavaScript.
+ */
 async function startBackend() {
   if (backendChoice === 'wasm') {
     setWasmPaths({
@@ -263,9 +319,16 @@ async function startBackend() {
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
     });
-    if (await setBackend('wasm').catch(() => false)) return;
+    try {
+      await selectBackend('wasm');
+      result.backend = getBackend();
+      return;
+    } catch (error) {
+      console.warn(`WebAssembly backend unavailable, using plain JavaScript: ${errorText(error)}`);
+    }
   }
-  await setBackend('cpu');
+  await selectBackend('cpu');
+  result.backend = getBackend();
 }
 
 async function start() {
@@ -275,16 +338,17 @@ async function start() {
   let classifier: Classifier;
   try {
     await startBackend();
-    classifier = await createClassifier(modelUrl);
+    const loaded = await loadDemoModel(modelChoice);
+    classifier = loaded.classifier;
+    describeModel(classifier, loaded.source);
   } catch (error) {
     result.error = errorText(error);
     status.textContent = 'The model could not be loaded.';
-    showError(`Could not load the model from ${modelUrl}: ${result.error}`);
+    showError(result.error);
     document.body.dataset.state = 'error';
     return;
   }
-  describeModel(classifier);
-  setUpPad(classifier);
+  setUpPictures(classifier);
   status.textContent = 'Classifying test images…';
   try {
     const test = await showSamples(classifier);

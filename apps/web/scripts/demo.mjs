@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// `pnpm demo`: builds the demo page and the packages it imports (turbo, so an unchanged tree builds nothing), finds
+// the FashionMNIST test files (downloading them into the cache if no copy is found), serves the page on localhost,
+// prints its URL and runs until Ctrl-C.
+// Usage: pnpm demo [--port N] [--host ADDRESS] [--model-dir DIR]
+//   --port       the port (default 4173, or a free one if 4173 is taken; 0 for any free port)
+//   --host       the address to listen on (default 127.0.0.1)
+//   --model-dir  serve a model saved by `fmnist train` (exported with `fmnist export`) instead of the default
+import { execFile, spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+
+const webRoot = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = resolve(webRoot, '../..');
+const DEFAULT_PORT = 4173;
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.gz': 'application/gzip',
+};
+
+function fail(message) {
+  console.error(`pnpm demo: ${message}`);
+  process.exit(2);
+}
+
+function parseOptions() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'model-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    fail(`${error.message}; see --help`);
+  }
+  if (values.help) {
+    console.log('usage: pnpm demo [--port N] [--host ADDRESS] [--model-dir DIR]');
+    process.exit(0);
+  }
+  let port;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535)
+      fail(`--port must be a whole number from 0 to 65535, got '${values.port}'`);
+  }
+  return { port, host: values.host, modelDir: values['model-dir'] };
+}
+
+/** Runs turbo's build of the page and of what it imports (and of the CLI when a model must be exported). */
+function build(withCli) {
+  const turbo = join(repoRoot, 'node_modules', '.bin', process.platform === 'win32' ? 'turbo.cmd' : 'turbo');
+  const filters = ['--filter=@fmnist/web...', ...(withCli ? ['--filter=@fmnist/cli...'] : [])];
+  console.error('pnpm demo: building the page and its packages (turbo)…');
+  return new Promise((done, reject) => {
+    const child = spawn(turbo, ['run', 'build', ...filters, '--output-logs=errors-only'], {
+      cwd: repoRoot,
+      // turbo's output goes to stderr: stdout carries only the address.
+      stdio: ['ignore', 2, 2],
+    });
+    child.on('error', (error) => reject(new Error(`could not start turbo (${error.message}); run pnpm install first`)));
+    child.on('exit', (code) => (code === 0 ? done() : reject(new Error(`the build failed (turbo exited ${code})`))));
+  });
+}
+
+/** The test split's two files on disk (from the data dir, cache or system copy, else downloaded into the cache). */
+async function findTestFiles() {
+  const { FASHION_MNIST_FILES, loadFashionMnist } = await import('@fmnist/dataset');
+  const split = await loadFashionMnist({ split: 'test', download: true });
+  const { images, labels } = FASHION_MNIST_FILES.test;
+  // The page asks for the upstream (.gz) names; a raw copy serves as well, since the page detects gzip by its bytes.
+  return { [images.file]: split.source.files.images, [labels.file]: split.source.files.labels };
+}
+
+/** Exports a saved model with the built CLI into a temporary folder; returns the folder. */
+async function exportModel(modelDir) {
+  const out = join(await mkdtemp(join(tmpdir(), 'fmnist-demo-')), 'model');
+  const cli = join(repoRoot, 'apps', 'cli', 'bin', 'fmnist.js');
+  try {
+    await promisify(execFile)(process.execPath, [cli, 'export', '--model-dir', modelDir, '--out', out]);
+  } catch (error) {
+    throw new Error(`could not export the model in ${modelDir}: ${(error.stderr || error.message).trim()}`);
+  }
+  return out;
+}
+
+/** A static server: `/data/<name>` from `dataFiles`, `/model/` from `modelFolder`, everything else from dist/. */
+function createDemoServer(dist, dataFiles, modelFolder) {
+  const resolveFile = (path) => {
+    if (path.startsWith('/data/')) return dataFiles[path.slice('/data/'.length)];
+    const [root, rest] =
+      modelFolder && path.startsWith('/model/') ? [modelFolder, path.slice('/model/'.length)] : [dist, path];
+    const file = normalize(join(root, rest.endsWith('/') || rest === '' ? `${rest}index.html` : rest));
+    return file === root || file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : undefined;
+  };
+  return createServer(async (request, response) => {
+    let path;
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
+    const file = resolveFile(path);
+    const info = file ? await stat(file).catch(() => undefined) : undefined;
+    if (!file || !info?.isFile()) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': info.size,
+      'cache-control': 'no-cache',
+    });
+    createReadStream(file).pipe(response);
+  });
+}
+
+function listen(server, port, host) {
+  return new Promise((done, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      done(server.address().port);
+    });
+  });
+}
+
+async function main() {
+  const options = parseOptions();
+  try {
+    await build(options.modelDir !== undefined);
+  } catch (error) {
+    fail(error.message);
+  }
+  let dataFiles = {};
+  try {
+    dataFiles = await findTestFiles();
+  } catch (error) {
+    console.error(`pnpm demo: no test images (${error.message}); the page still classifies drawings and photos.`);
+  }
+  let modelFolder;
+  if (options.modelDir !== undefined) {
+    try {
+      modelFolder = await exportModel(resolve(options.modelDir));
+    } catch (error) {
+      fail(error.message);
+    }
+  }
+  const server = createDemoServer(join(webRoot, 'dist'), dataFiles, modelFolder);
+  let port;
+  try {
+    port = await listen(server, options.port ?? DEFAULT_PORT, options.host);
+  } catch (error) {
+    if (error.code !== 'EADDRINUSE' || options.port !== undefined) {
+      fail(`cannot listen on ${options.host}:${options.port ?? DEFAULT_PORT} (${error.code ?? error.message})`);
+    }
+    port = await listen(server, 0, options.host);
+  }
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const query = modelFolder ? '?model=./model/' : '';
+  // The one line on stdout: the address (tests and scripts read it); everything else goes to stderr.
+  console.log(`http://${host}:${port}/${query}`);
+  console.error('pnpm demo: serving the FashionMNIST demo at the address above; Ctrl-C stops it.');
+  const stop = async () => {
+    server.close();
+    server.closeAllConnections();
+    if (modelFolder) await rm(resolve(modelFolder, '..'), { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+await main();

@@ -1,0 +1,235 @@
+// `pnpm demo` end to end: the script builds and serves the page, Debian's Chromium (through playwright-core) loads it
+// with no console errors, a reload takes the test images from the browser's cache, a drawn trouser shape and a
+// dropped (and a pasted) product photo get the same answer as `fmnist predict` for the same PNG, and a file the
+// browser cannot decode gets one message naming it. The time to first prediction goes to test-results/.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { requirePrerequisite } from '@fmnist/internal/testing';
+import type { Prediction } from '@fmnist/models';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { DemoResult } from '../src/demo-result.js';
+import { makeWorkDir, repoRoot, systemDataDir, trainTinyModel, webRoot } from './site.js';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const cli = join(repoRoot, 'apps/cli/bin/fmnist.js');
+const artifacts = join(webRoot, 'test-results');
+const run = promisify(execFile);
+
+const describeDemo = requirePrerequisite(
+  existsSync(executablePath) && existsSync(systemDataDir),
+  `Chromium at ${executablePath} and the FashionMNIST files in ${systemDataDir}`,
+);
+
+/** Starts `pnpm demo` (the script the root script runs) and resolves with the address it prints on stdout. */
+function startDemo(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(webRoot, 'scripts/demo.mjs'), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+      const url = /^(http:\/\/\S+)$/m.exec(stdout)?.[1];
+      if (url) resolve({ url, child });
+    });
+    child.on('exit', (code) => reject(new Error(`pnpm demo exited (${code}) before printing its address: ${stderr}`)));
+  });
+}
+
+/** One picture's top 3 as the page shows it, and the picture it is for. */
+interface Shown {
+  source: string | undefined;
+  top: { classIndex: number; probability: number; className: string }[];
+}
+
+async function shownTop3(page: Page, source: string): Promise<Shown> {
+  await page.waitForSelector(`#top3[data-source="${source}"] li:nth-child(3)`);
+  return page.$eval('#top3', (list) => ({
+    source: (list as HTMLElement).dataset.source,
+    top: [...list.querySelectorAll('li')].map((item) => ({
+      classIndex: Number(item.dataset.classIndex),
+      probability: Number(item.dataset.probability),
+      className: item.querySelector('.name')?.textContent ?? '',
+    })),
+  }));
+}
+
+describeDemo('pnpm demo in Chromium', () => {
+  let work: string;
+  let modelDir: string;
+  let demo: { url: string; child: ChildProcess };
+  let context: BrowserContext;
+  let page: Page;
+  const errors: string[] = [];
+  const dataRequests: string[] = [];
+  const figures: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    work = await makeWorkDir();
+    modelDir = await trainTinyModel(work);
+    demo = await startDemo(['--port', '0', '--model-dir', modelDir]);
+    // Playwright passes its own --user-data-dir: a fresh one per run, so the first visit finds an empty cache.
+    context = await chromium.launchPersistentContext(await makeWorkDir(), {
+      executablePath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      viewport: { width: 1100, height: 1400 },
+    });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/data/')) dataRequests.push(request.url());
+    });
+  });
+
+  afterAll(async () => {
+    if (Object.keys(figures).length > 0) {
+      await mkdir(artifacts, { recursive: true });
+      await writeFile(join(artifacts, 'demo-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+      console.log(`pnpm demo in Chromium: ${JSON.stringify(figures)}`);
+    }
+    await context?.close();
+    demo?.child.kill('SIGTERM');
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** `fmnist predict --json` on `file` with the model the demo serves: its top 3. */
+  async function predictWithCli(file: string): Promise<Prediction[]> {
+    const { stdout } = await run(process.execPath, [cli, 'predict', file, '--json', '--model-dir', modelDir]);
+    return JSON.parse(stdout).predictions[0].top;
+  }
+
+  /** The page's answer for a picture equals the CLI's for the same PNG: the same top 3, probabilities to 1e-4. */
+  async function expectSameAsCli(shown: Shown, file: string) {
+    const fromCli = await predictWithCli(file);
+    expect(shown.top.map((entry) => entry.classIndex)).toEqual(fromCli.map((entry) => entry.classIndex));
+    shown.top.forEach((entry, index) => {
+      expect(Math.abs(entry.probability - (fromCli[index]?.probability ?? Number.NaN))).toBeLessThanOrEqual(1e-4);
+    });
+    return fromCli[0]?.className;
+  }
+
+  it('serves a page that loads with no console errors; a reload takes the test images from the browser cache', async () => {
+    await page.goto(demo.url);
+    await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 120_000 });
+    expect(await page.locator('#error').textContent()).toBe('');
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    expect(errors).toEqual([]);
+    expect(await page.locator('#samples figure').count()).toBe(12);
+    const first = await page.evaluate(() => window.fmnistDemo as DemoResult);
+    expect(first.testImagesFromCache).toBe(false);
+    expect(dataRequests).toHaveLength(2);
+
+    dataRequests.length = 0;
+    await page.reload();
+    await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 120_000 });
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    const reload = await page.evaluate(() => window.fmnistDemo as DemoResult);
+    expect(reload.testImagesFromCache).toBe(true);
+    expect(dataRequests).toEqual([]);
+    expect(await page.locator('#samples figure').count()).toBe(12);
+    expect(errors).toEqual([]);
+    figures.firstVisit = first;
+    figures.reload = reload;
+  });
+
+  it('gives a drawn trouser shape the top-1 class fmnist predict gives the drawing saved as PNG', async () => {
+    const box = await page.locator('#pad').boundingBox();
+    if (!box) throw new Error('the drawing pad is not visible');
+    const at = (x: number, y: number) => [box.x + box.width * x, box.y + box.height * y] as const;
+    // Two long legs joined at the waist, in one stroke: up the left leg, across, down the right leg.
+    await page.mouse.move(...at(0.36, 0.9));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.38, 0.12), { steps: 12 });
+    await page.mouse.move(...at(0.62, 0.12), { steps: 6 });
+    await page.mouse.move(...at(0.64, 0.9), { steps: 12 });
+    await page.mouse.up();
+    const shown = await shownTop3(page, 'drawing');
+    const png = await page.$eval('#pad', (pad) => (pad as HTMLCanvasElement).toDataURL('image/png'));
+    const file = join(work, 'trouser-drawing.png');
+    await writeFile(file, Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64'));
+    figures.drawing = await expectSameAsCli(shown, file);
+    expect(errors).toEqual([]);
+  });
+
+  it('gives a dropped and a pasted product photo (a dark shirt on white) the top-1 class fmnist predict gives', async () => {
+    // The photo: a dark T-shirt shape on white, 320x360, encoded as PNG by the browser.
+    const bytes = await page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(320, 360);
+      const g = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, 320, 360);
+      g.fillStyle = '#2b2d3a';
+      g.beginPath();
+      const outline = [
+        [110, 40],
+        [55, 62],
+        [12, 135],
+        [60, 158],
+        [88, 118],
+        [86, 335],
+        [234, 335],
+        [232, 118],
+        [260, 158],
+        [308, 135],
+        [265, 62],
+        [210, 40],
+      ];
+      for (const [x, y] of outline) g.lineTo(x as number, y as number);
+      g.quadraticCurveTo(160, 85, 110, 40);
+      g.fill();
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      return [...new Uint8Array(await blob.arrayBuffer())];
+    });
+    const file = join(work, 'shirt.png');
+    await writeFile(file, Uint8Array.from(bytes));
+    const give = (how: 'drop' | 'paste', name: string) =>
+      page.evaluate(
+        ({ how, name, bytes }) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([Uint8Array.from(bytes)], name, { type: 'image/png' }));
+          const event =
+            how === 'drop'
+              ? new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true })
+              : new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true });
+          (document.getElementById('pad') as HTMLElement).dispatchEvent(event);
+        },
+        { how, name, bytes },
+      );
+    await give('drop', 'shirt.png');
+    const dropped = await shownTop3(page, 'shirt.png');
+    await page.screenshot({ path: join(artifacts, 'demo-photo.png'), fullPage: true });
+    figures.photo = await expectSameAsCli(dropped, file);
+    await give('paste', 'pasted-shirt.png');
+    const pasted = await shownTop3(page, 'pasted-shirt.png');
+    expect(pasted.top).toEqual(dropped.top);
+    expect(errors).toEqual([]);
+  });
+
+  it('answers a file the browser cannot decode with one message naming it, and keeps working', async () => {
+    await page.locator('#file').setInputFiles({
+      name: 'not-really.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('this is text, not a PNG'),
+    });
+    const message = page.locator('#picture-error');
+    await message.waitFor({ state: 'visible' });
+    expect(await message.textContent()).toMatch(/^Could not read not-really\.png \(image\/png\): .*cannot decode/);
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    await page.screenshot({ path: join(artifacts, 'demo-bad-picture.png') });
+    expect(errors).toEqual([]);
+  });
+});
