@@ -1,11 +1,7 @@
 #!/usr/bin/env node
 // `pnpm demo`: builds the demo page and the packages it imports (turbo, so an unchanged tree builds nothing), finds
 // the FashionMNIST test files (downloading them into the cache if no copy is found), serves the page on localhost,
-// prints its URL and runs until Ctrl-C.
-// Usage: pnpm demo [--port N] [--host ADDRESS] [--model-dir DIR]
-//   --port       the port (default 4173, or a free one if 4173 is taken; 0 for any free port)
-//   --host       the address to listen on (default 127.0.0.1)
-//   --model-dir  serve a model saved by `fmnist train` (exported with `fmnist export`) instead of the default
+// prints its URL and runs until Ctrl-C. Options: see USAGE (`pnpm demo --help`).
 import { execFile, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -18,6 +14,11 @@ import { parseArgs, promisify } from 'node:util';
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = resolve(webRoot, '../..');
 const DEFAULT_PORT = 4173;
+const USAGE = `usage: pnpm demo [--port N] [--host ADDRESS] [--model-dir DIR]
+Builds the demo page, serves it with the FashionMNIST test images and prints its address; Ctrl-C stops it.
+  --port N         the port (default ${DEFAULT_PORT}, or a free one if it is taken; 0 for any free port)
+  --host ADDRESS   the address to listen on (default 127.0.0.1)
+  --model-dir DIR  serve a model saved by fmnist train or compare instead of the default`;
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -51,7 +52,7 @@ function parseOptions() {
     fail(`${error.message}; see --help`);
   }
   if (values.help) {
-    console.log('usage: pnpm demo [--port N] [--host ADDRESS] [--model-dir DIR]');
+    console.log(USAGE);
     process.exit(0);
   }
   let port;
@@ -144,6 +145,9 @@ function listen(server, port, host) {
 
 async function main() {
   const options = parseOptions();
+  if (options.modelDir !== undefined && !(await stat(options.modelDir).catch(() => undefined))?.isDirectory()) {
+    fail(`--model-dir ${options.modelDir}: no such folder; pass a folder written by fmnist train or compare`);
+  }
   try {
     await build(options.modelDir !== undefined);
   } catch (error) {
