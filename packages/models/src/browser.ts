@@ -58,6 +58,7 @@ export {
   recommendedTrainOptions,
   summary,
 } from './models.js';
+export { type ExportOnnxOptions, exportOnnx, ONNX_ACTIVATIONS, ONNX_LAYER_CLASSES } from './onnx/export.js';
 export {
   checkMetadata,
   type FileDigest,

@@ -11,7 +11,8 @@ export type ModelsErrorCode =
   | 'E_MODELS_FILE_INVALID'
   | 'E_MODELS_SAVE_FAILED'
   | 'E_MODELS_WORKER_FAILED'
-  | 'E_MODELS_KERNEL';
+  | 'E_MODELS_KERNEL'
+  | 'E_MODELS_ONNX_UNSUPPORTED';
 
 /**
  * Thrown for bad arguments, unusable model files, failed saves and failed workers. `ModelsError.isInstance(error)` is
