@@ -47,6 +47,8 @@ const config = {
   batchSize: share,
   learningRate: 1e-3,
   schedule: 'constant',
+  warmupSteps: 0,
+  labelSmoothing: 0,
   augmentation: undefined,
   seed: 0,
 } as const;
@@ -72,7 +74,7 @@ for (let step = -5; step < steps; step++) {
   const first = (step + 5) * share;
   const t0 = cpu();
   counting = step >= 0;
-  replica.computeGradient(order, first, first + share, share * 2, augmentation, 0, 0, gradient);
+  replica.computeGradient(order, first, first + share, share * 2, augmentation, 0, 0, 0, gradient);
   const t1 = cpu();
   counting = false;
   adam.step(replica.parameters.subarray(0, half), gradient.subarray(0, half), 1e-3);

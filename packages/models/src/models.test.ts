@@ -137,6 +137,15 @@ describe('tuned models', () => {
     withNorm.dispose();
   });
 
+  it("averages the last block's maps into the head with globalAveragePooling", () => {
+    const model = createCnnModel({ blocks: [[8], [16]], denseUnits: [32], globalAveragePooling: true });
+    expect(layerClasses(model)).toContain('GlobalAveragePooling2D');
+    expect(layerClasses(model)).not.toContain('Flatten');
+    // 3x3x1x8+8, 3x3x8x16+16, 16*32+32, 32*10+10
+    expect(countParameters(model)).toBe(80 + 1_168 + 544 + 330);
+    model.dispose();
+  });
+
   it('sets the MLP hidden layers from hiddenUnits', () => {
     const model = createMlpModel({ hiddenUnits: [64], dropout: 0 });
     expect(countParameters(model)).toBe(784 * 64 + 64 + 64 * 10 + 10);

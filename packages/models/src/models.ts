@@ -40,6 +40,11 @@ export interface CnnOptions {
   batchNorm?: boolean;
   /** Dropout rate after each block's pooling (0 = none). Default 0 (measured: better within a short schedule). */
   blockDropout?: number;
+  /**
+   * Average each feature map of the last block to one value (global average pooling) instead of flattening them:
+   * a head with far fewer weights. Default false.
+   */
+  globalAveragePooling?: boolean;
   /** Units of the dense ReLU layers of the head. Default [256]. */
   denseUnits?: number[];
   /** Dropout rate before each dense layer of the head and the output (0 = none). Default 0.3. */
@@ -211,7 +216,11 @@ export function createCnnModel(options: CnnOptions = {}): tf.LayersModel {
     }
     if (blockDropout > 0) layers.push(tf.layers.dropout({ rate: blockDropout, name: `block_dropout${b + 1}` }));
   });
-  layers.push(tf.layers.flatten({ name: 'flatten' }));
+  layers.push(
+    options.globalAveragePooling
+      ? tf.layers.globalAveragePooling2d({ name: 'global_pool' })
+      : tf.layers.flatten({ name: 'flatten' }),
+  );
   denseUnits.forEach((units, i) => {
     if (dropout > 0 && i > 0) layers.push(tf.layers.dropout({ rate: dropout, name: `dropout${i}` }));
     layers.push(tf.layers.dense({ units, activation: 'relu', kernelInitializer: init.he(), name: `dense${i + 1}` }));

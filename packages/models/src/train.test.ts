@@ -116,6 +116,8 @@ describe('train on the calling thread', () => {
       batchSize: 64,
       learningRate: 1e-3,
       schedule: 'constant',
+      warmupSteps: 0,
+      labelSmoothing: 0,
       augmentation: undefined,
       seed: 4,
     } as const;
@@ -123,7 +125,7 @@ describe('train on the calling thread', () => {
     const order = Uint32Array.from({ length: 128 }, (_, index) => index % 64);
     const gradientAt = (start: number, epoch: number): Float32Array => {
       const gradient = new Float32Array(replica.parameterCount);
-      replica.computeGradient(order, start, start + 64, 64, undefined, 4, epoch, gradient);
+      replica.computeGradient(order, start, start + 64, 64, undefined, 0, 4, epoch, gradient);
       return gradient;
     };
     // Images 0-63 at places 0 and 64 of the order: the same images, so only the masks can differ.
@@ -219,6 +221,9 @@ describe('train on the calling thread', () => {
       [{ schedule: 'linear' as never }, /schedule must be 'constant' or 'cosine'/],
       [{ earlyStopping: { patience: 2 } }, /pass validation data/],
       [{ workers: 0 }, /workers must be a positive integer/],
+      [{ epochs: 2, warmupEpochs: 3 }, /warmupEpochs must be a number from 0 to epochs \(2\), got 3/],
+      [{ labelSmoothing: 1 }, /labelSmoothing must be a number from 0/],
+      [{ labelSmoothing: -0.1 }, /labelSmoothing must be a number from 0/],
     ];
     for (const [options, message] of attempts) {
       const error = await train(model, data, options).catch((caught: unknown) => caught);
@@ -245,7 +250,16 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
       {
         workers: 2,
         backend: 'cpu',
-        config: { epochs: 2, batchSize: 50, learningRate: 0.01, schedule: 'cosine', augmentation: undefined, seed: 1 },
+        config: {
+          epochs: 2,
+          batchSize: 50,
+          learningRate: 0.01,
+          schedule: 'cosine',
+          warmupSteps: 0,
+          labelSmoothing: 0,
+          augmentation: undefined,
+          seed: 1,
+        },
         validation: undefined,
         onStep: undefined,
       },
@@ -333,7 +347,16 @@ describe('data-parallel training on worker threads', { timeout: 240_000 }, () =>
       {
         workers: 2,
         backend: 'cpu',
-        config: { epochs: 1, batchSize: 8, learningRate: 0.01, schedule: 'constant', augmentation: undefined, seed: 1 },
+        config: {
+          epochs: 1,
+          batchSize: 8,
+          learningRate: 0.01,
+          schedule: 'constant',
+          warmupSteps: 0,
+          labelSmoothing: 0,
+          augmentation: undefined,
+          seed: 1,
+        },
         validation: undefined,
         onStep: (step) => {
           // White-box: kill worker 2 (the last one started) while both are in the middle of the epoch.

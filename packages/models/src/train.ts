@@ -39,7 +39,7 @@ function replicaData(name: string, data: LabeledImages): ReplicaData {
   return { images: data.images, labels: data.labels, count: data.count, rows, cols };
 }
 
-function resolveOptions(options: TrainOptions): { config: StepConfig; workers: 'auto' | number } {
+function resolveOptions(options: TrainOptions, trainCount: number): { config: StepConfig; workers: 'auto' | number } {
   const epochs = positiveInteger('epochs', options.epochs ?? 1);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 64);
   const learningRate = options.learningRate ?? 1e-3;
@@ -49,6 +49,14 @@ function resolveOptions(options: TrainOptions): { config: StepConfig; workers: '
   const schedule = options.schedule ?? 'constant';
   if (schedule !== 'constant' && schedule !== 'cosine') {
     throw argumentError(`schedule must be 'constant' or 'cosine', got '${String(schedule)}'`);
+  }
+  const warmupEpochs = options.warmupEpochs ?? 0;
+  if (!(warmupEpochs >= 0 && warmupEpochs <= epochs)) {
+    throw argumentError(`warmupEpochs must be a number from 0 to epochs (${epochs}), got ${warmupEpochs}`);
+  }
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+    throw argumentError(`labelSmoothing must be a number from 0 (inclusive) to 1 (exclusive), got ${labelSmoothing}`);
   }
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw argumentError(`seed must be an integer, got ${seed}`);
@@ -68,7 +76,11 @@ function resolveOptions(options: TrainOptions): { config: StepConfig; workers: '
   }
   const workers = options.workers ?? 1;
   if (workers !== 'auto') positiveInteger('workers', workers);
-  return { config: { epochs, batchSize, learningRate, schedule, augmentation, seed }, workers };
+  const warmupSteps = Math.round(warmupEpochs * stepsPerEpoch(trainCount, batchSize));
+  return {
+    config: { epochs, batchSize, learningRate, schedule, warmupSteps, labelSmoothing, augmentation, seed },
+    workers,
+  };
 }
 
 /**
@@ -99,7 +111,7 @@ export async function train(
 ): Promise<TrainingHistory> {
   const trainData = replicaData('data', data);
   const validation = options.validation === undefined ? undefined : replicaData('validation', options.validation);
-  const { config, workers: requestedWorkers } = resolveOptions(options);
+  const { config, workers: requestedWorkers } = resolveOptions(options, trainData.count);
   await tf.ready();
   const backend = tf.getBackend();
   const started = performance.now();
@@ -172,7 +184,13 @@ export async function train(
         loss: totals.lossSum / totals.images,
         accuracy: totals.correct / totals.images,
         // The rate at the epoch's first step (with 'cosine' it decays during the epoch).
-        learningRate: learningRateAt(epoch * steps, config.epochs * steps, config.learningRate, config.schedule),
+        learningRate: learningRateAt(
+          epoch * steps,
+          config.epochs * steps,
+          config.learningRate,
+          config.schedule,
+          config.warmupSteps,
+        ),
         seconds: 0,
         imagesPerSecond: totals.images / epochTrainSeconds,
       };

@@ -25,8 +25,15 @@ export interface TrainOptions {
   batchSize?: number;
   /** Adam's initial learning rate. Default 1e-3. */
   learningRate?: number;
-  /** Default 'constant'. 'cosine' decays to 0 over all steps of all epochs. */
+  /** Default 'constant'. 'cosine' decays to 0 over all steps of all epochs after the warm-up. */
   schedule?: LearningRateSchedule;
+  /** Epochs (a fraction is allowed) over which the learning rate first rises linearly from 0. Default 0. */
+  warmupEpochs?: number;
+  /**
+   * Label smoothing: the loss is the cross-entropy against targets of 1 - ε on the label and ε / 10 on every class
+   * (ε from 0, the default, to below 1). Reported losses stay the plain cross-entropy.
+   */
+  labelSmoothing?: number;
   /** Held-out data evaluated after every epoch (loss and accuracy), used by early stopping. */
   validation?: LabeledImages;
   /** Stop when validation loss has not improved for `patience` epochs; optionally restore the best weights. */

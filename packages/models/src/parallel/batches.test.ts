@@ -1,6 +1,6 @@
 import { createRandom } from '@fmnist/internal';
 import { describe, expect, it } from 'vitest';
-import { epochOrder, fillBatch, learningRateAt, stepsPerEpoch, workerShare } from './batches.js';
+import { epochOrder, fillBatch, learningRateAt, smoothLabels, stepsPerEpoch, workerShare } from './batches.js';
 
 describe('epochOrder', () => {
   it('is a permutation that depends on the seed and the epoch only', () => {
@@ -31,6 +31,40 @@ describe('learningRateAt and stepsPerEpoch', () => {
     expect(learningRateAt(0, 1000, 0.1, 'cosine')).toBeCloseTo(0.1, 12);
     expect(learningRateAt(500, 1000, 0.1, 'cosine')).toBeCloseTo(0.05, 12);
     expect(learningRateAt(999, 1000, 0.1, 'cosine')).toBeLessThan(1e-5);
+  });
+
+  it('rises linearly over the warm-up steps, then decays over the remaining ones', () => {
+    expect(learningRateAt(0, 1000, 0.1, 'cosine', 100)).toBeCloseTo(0.001, 12);
+    expect(learningRateAt(49, 1000, 0.1, 'cosine', 100)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(99, 1000, 0.1, 'cosine', 100)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(100, 1000, 0.1, 'cosine', 100)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(550, 1000, 0.1, 'cosine', 100)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(50, 1000, 0.1, 'constant', 100)).toBeCloseTo(0.051, 12);
+    expect(learningRateAt(500, 1000, 0.1, 'constant', 100)).toBe(0.1);
+  });
+});
+
+describe('smoothLabels', () => {
+  it('moves ε of each row onto the ten classes equally, keeping each row a distribution', () => {
+    const oneHot = new Float32Array(30);
+    oneHot[3] = 1;
+    oneHot[17] = 1;
+    oneHot[20] = 1;
+    smoothLabels(oneHot, 2, 0.1);
+    expect(oneHot[3]).toBeCloseTo(0.91, 6);
+    expect(oneHot[0]).toBeCloseTo(0.01, 6);
+    expect(oneHot[17]).toBeCloseTo(0.91, 6);
+    const rowSum = oneHot.subarray(10, 20).reduce((sum, value) => sum + value, 0);
+    expect(rowSum).toBeCloseTo(1, 6);
+    // Rows past `rows` are left alone.
+    expect(oneHot[20]).toBe(1);
+    expect(oneHot[21]).toBe(0);
+  });
+
+  it('leaves the targets as they are for ε = 0', () => {
+    const oneHot = Float32Array.from({ length: 10 }, (_, index) => (index === 4 ? 1 : 0));
+    smoothLabels(oneHot, 1, 0);
+    expect([...oneHot]).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
   });
 });
 

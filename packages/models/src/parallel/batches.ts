@@ -26,15 +26,28 @@ export function workerShare(size: number, workers: number, worker: number): { st
   return { start, end: start + base + (worker < extra ? 1 : 0) };
 }
 
-/** Learning rate of global step `step` (0-based) out of `totalSteps`; cosine decays to 0 over the whole run. */
+/**
+ * Learning rate of global step `step` (0-based) out of `totalSteps`. The first `warmupSteps` steps rise linearly to
+ * `learningRate` (step s takes (s + 1) / warmupSteps of it); after them 'cosine' decays to 0 over the remaining steps.
+ */
 export function learningRateAt(
   step: number,
   totalSteps: number,
   learningRate: number,
   schedule: LearningRateSchedule,
+  warmupSteps = 0,
 ): number {
-  if (schedule === 'constant' || totalSteps <= 0) return learningRate;
-  return 0.5 * learningRate * (1 + Math.cos((Math.PI * step) / totalSteps));
+  if (step < warmupSteps) return (learningRate * (step + 1)) / warmupSteps;
+  const remaining = totalSteps - warmupSteps;
+  if (schedule === 'constant' || remaining <= 0) return learningRate;
+  return 0.5 * learningRate * (1 + Math.cos((Math.PI * (step - warmupSteps)) / remaining));
+}
+
+/** Replaces one-hot targets `oneHot[0, rows * 10)` with smoothed ones: (1 - ε) on the label, ε / 10 everywhere. */
+export function smoothLabels(oneHot: Float32Array, rows: number, epsilon: number): void {
+  if (epsilon <= 0) return;
+  const floor = epsilon / 10;
+  for (let index = 0; index < rows * 10; index++) oneHot[index] = oneHot[index]! * (1 - epsilon) + floor;
 }
 
 export interface Augmentation {

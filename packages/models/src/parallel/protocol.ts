@@ -12,6 +12,10 @@ export interface StepConfig {
   batchSize: number;
   learningRate: number;
   schedule: LearningRateSchedule;
+  /** Steps of linear warm-up at the start of the run (0: none). */
+  warmupSteps: number;
+  /** Label smoothing of the targets (0: none). */
+  labelSmoothing: number;
   augmentation: Augmentation | undefined;
   seed: number;
 }

@@ -16,6 +16,7 @@ import {
   fillBatch,
   learningRateAt,
   scoreProbabilities,
+  smoothLabels,
   stepsPerEpoch,
   workerShare,
 } from './batches.js';
@@ -199,6 +200,7 @@ export class Replica {
           batchStart + share.end,
           batchSize,
           config.augmentation,
+          config.labelSmoothing,
           config.seed,
           epoch,
           slot,
@@ -240,7 +242,7 @@ export class Replica {
       this.optimizer.step(
         this.parameters.subarray(start, end),
         gradient,
-        learningRateAt(globalStep, totalSteps, config.learningRate, config.schedule),
+        learningRateAt(globalStep, totalSteps, config.learningRate, config.schedule, config.warmupSteps),
       );
       // The caller's cancel request is read here, after onStep, so that aborting from onBatchEnd stops this step.
       const stop = this.barrier();
@@ -302,6 +304,7 @@ export class Replica {
     end: number,
     lossDivisor: number,
     augmentation: Augmentation | undefined,
+    labelSmoothing: number,
     seed: number,
     epoch: number,
     gradient: Float32Array,
@@ -322,6 +325,7 @@ export class Replica {
       seed,
       epoch,
     );
+    smoothLabels(this.oneHot, size, labelSmoothing);
     // The backends may keep a reference to the array they were given (cpu does): these tensors die before the
     // buffers are refilled.
     const input = tf.tensor4d(this.batch.subarray(0, size * rows * cols), [size, rows, cols, 1]);
