@@ -53,7 +53,7 @@ describe('dataEfficiency', () => {
     const curves = await dataEfficiency({
       models: [{ name: 'linear', kind: 'linear', testAccuracy: 0.5 }],
       data,
-      recipe: () => ({ epochs: 1, batchSize: 100, seed: 3 }),
+      recipe: () => ({ model: {}, train: { epochs: 1, batchSize: 100, seed: 3 } }),
       reporter: { ...createReporter({ quiet: true }), info: (message: string) => seen.push(message) },
       signal: new AbortController().signal,
     });

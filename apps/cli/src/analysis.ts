@@ -18,6 +18,7 @@ import {
   linearTemplates,
   loadModel,
   type ModelKind,
+  type ModelOptions,
   measureInference,
   occlusionSensitivity,
   type RobustnessEntry,
@@ -179,7 +180,8 @@ export async function analyzeModels(options: {
 export async function dataEfficiency(options: {
   models: readonly { name: string; kind: ModelKind; testAccuracy: number }[];
   data: StudyData;
-  recipe: (kind: ModelKind) => TrainOptions;
+  /** The options of `createModel` and of `train` (with the seed and workers) the full run used. */
+  recipe: (kind: ModelKind) => { model: ModelOptions; train: TrainOptions };
   reporter: Reporter;
   signal: AbortSignal;
 }): Promise<Record<string, StudyDataEfficiencyPoint[]>> {
@@ -189,10 +191,10 @@ export async function dataEfficiency(options: {
   for (const { name, kind, testAccuracy } of options.models) {
     const points: StudyDataEfficiencyPoint[] = [];
     for (const size of sizes) {
-      const recipe = options.recipe(kind);
+      const { model: modelOptions, train: recipe } = options.recipe(kind);
       const subset = stratifiedSubset(data.train, { size, seed: recipe.seed ?? 0 });
       const epochs = recipe.epochs ?? 1;
-      const model = createModel(kind, { seed: recipe.seed ?? 0 });
+      const model = createModel(kind, { ...modelOptions, seed: recipe.seed ?? 0 });
       try {
         reporter.info(
           `data efficiency: training ${name} on ${subset.count} images for up to ${plural(epochs, 'epoch')}`,

@@ -4,7 +4,7 @@
  * values with the parsers, so `--seed` or `--workers` accept the same values everywhere.
  */
 import { resolve } from 'node:path';
-import { MODEL_KINDS, type ModelKind } from '@fmnist/models';
+import { DEFAULT_PRESET, getPreset, MODEL_KINDS, type ModelKind, PRESET_NAMES, type PresetName } from '@fmnist/models';
 import type { ArgsDef } from 'citty';
 import { UsageError } from './errors.js';
 
@@ -166,6 +166,78 @@ export const seedArgs = {
 /** --seed: a whole number from 0 to {@link MAX_SEED}; 0 when absent. */
 export function parseSeed(values: FlagValues): number {
   return parseIntegerFlag('seed', textFlag(values, 'seed'), { min: 0, max: MAX_SEED }) ?? 0;
+}
+
+/** The most seeds one `--seeds` runs: each is a whole study. */
+export const MAX_SEED_COUNT = 100;
+
+export const seedsArgs = {
+  seeds: {
+    type: 'string',
+    description:
+      'Run the study once per seed: a comma list of distinct seeds (0,1,2), or a count N for N seeds counting up ' +
+      `from --seed (3: seeds 0, 1, 2; a list takes no --seed); up to ${MAX_SEED_COUNT}. Each seed gets its own ` +
+      'folder, seed-<S>/, and the run folder the aggregate over them',
+    valueHint: 'LIST|N',
+  },
+} as const satisfies ArgsDef;
+
+/**
+ * The seeds of `--seeds` (undefined when absent): a comma list of distinct seeds from 0 to {@link MAX_SEED}, in the
+ * order given, or a count from 1 to {@link MAX_SEED_COUNT} of consecutive seeds from `--seed` (0 when absent). A list
+ * and `--seed` together are refused, since both would choose the seeds.
+ */
+export function parseSeeds(values: FlagValues): number[] | undefined {
+  if (values.seeds === undefined) return undefined;
+  // `--seeds` with nothing after it reaches here as `true` (or an empty string).
+  const value = textFlag(values, 'seeds') ?? '';
+  const usage =
+    `--seeds must be a count from 1 to ${MAX_SEED_COUNT} or a comma list of distinct seeds from 0 to ${MAX_SEED} ` +
+    `(e.g. 3 or 0,1,2), got '${value}'`;
+  if (!value.includes(',')) {
+    const count = Number(value);
+    if (!/^\d+$/.test(value) || count < 1 || count > MAX_SEED_COUNT) {
+      throw new UsageError(`${usage}${/^\d+$/.test(value) ? ` (a count of ${count})` : ''}`);
+    }
+    const first = parseSeed(values);
+    if (first + count - 1 > MAX_SEED) {
+      throw new UsageError(`--seed ${first} with --seeds ${count} would go past the last seed, ${MAX_SEED}`);
+    }
+    return Array.from({ length: count }, (_, index) => first + index);
+  }
+  if (textFlag(values, 'seed') !== undefined) {
+    throw new UsageError(
+      `--seed and a --seeds list both choose the seeds: list them all in --seeds (got --seed ${textFlag(values, 'seed')} ` +
+        `and --seeds ${value}), or give --seed with a --seeds count`,
+    );
+  }
+  const seeds: number[] = [];
+  for (const item of value.split(',')) {
+    if (!/^\d+$/.test(item) || Number(item) > MAX_SEED) {
+      throw new UsageError(`${usage} (${item === '' ? 'an empty entry' : `'${item}' is not a seed`})`);
+    }
+    const seed = Number(item);
+    if (seeds.includes(seed)) throw new UsageError(`${usage} (${seed} is listed twice)`);
+    seeds.push(seed);
+  }
+  if (seeds.length > MAX_SEED_COUNT) throw new UsageError(`${usage} (${seeds.length} seeds)`);
+  return seeds;
+}
+
+export const presetArgs = {
+  preset: {
+    type: 'string',
+    description: `Recipe of each model (architecture and training settings): ${PRESET_NAMES.map(
+      (name) => `${name}, ${getPreset(name).description}`,
+    ).join('; ')}. Flags such as --epochs override its values`,
+    default: DEFAULT_PRESET,
+    valueHint: 'NAME',
+  },
+} as const satisfies ArgsDef;
+
+/** --preset: one of @fmnist/models' presets; {@link DEFAULT_PRESET} when absent. */
+export function parsePreset(values: FlagValues): PresetName {
+  return parseChoiceFlag('preset', textFlag(values, 'preset'), PRESET_NAMES) ?? DEFAULT_PRESET;
 }
 
 export const MAX_EPOCHS = 1000;

@@ -29,8 +29,15 @@ export interface RunRecord {
   startedAt: string;
   /** ISO 8601 time the record was written. */
   finishedAt: string;
-  /** The seed of every random choice (`--seed`, 0 to 2^32-1). */
+  /** The seed of every random choice (`--seed`, 0 to 2^32-1); with `compare --seeds`, the first seed. */
   seed: number;
+  /** compare and train: the preset (`--preset`) whose recipes the models were built and trained with. */
+  preset?: string;
+  /**
+   * `compare --seeds` only: the seeds asked for and those finished, in order. Each seed's own record (with its data
+   * and models) is `seed-<S>/run.json`; this one's `data` is null and its `models` empty.
+   */
+  seeds?: { requested: number[]; finished: number[] };
   /**
    * Worker threads as asked for (`--workers`: `auto` or a number; for `bench --workers 1,2`, the first count, with
    * every count in `bench.runs`); what each model used is in `models`.
@@ -100,6 +107,8 @@ export interface ModelRecord {
   parameters?: number;
   /** Where the model was saved, relative to the run folder (`.` for train); absent when it was not saved (bench). */
   path?: string;
+  /** The options the model was created with (`createModel`): the preset's architecture and the seed. */
+  model?: Record<string, unknown>;
   /** The training settings: epochs, batch size, learning rate, schedule, augmentation, early stopping, seed. */
   options: Record<string, unknown>;
   /** Epochs trained (fewer than asked for when early stopping ended training). */
@@ -140,7 +149,8 @@ export interface RunTimings {
   loadSeconds?: number;
   /**
    * Per model: training, testing and saving it (`<kind>Seconds`), e.g. `cnnSeconds`; `bench --workers 1,2` times the
-   * counts after the first as `<kind>Workers<N>Seconds`, e.g. `cnnWorkers2Seconds`.
+   * counts after the first as `<kind>Workers<N>Seconds`, e.g. `cnnWorkers2Seconds`; `compare --seeds` times each
+   * seed's whole study as `seed<S>Seconds`, e.g. `seed0Seconds`.
    */
   [stage: `${string}Seconds`]: number | undefined;
   /** compare: building the study and writing metrics.json and study/. */

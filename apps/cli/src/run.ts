@@ -21,6 +21,7 @@ import {
   evaluate,
   type ModelEvaluation,
   type ModelKind,
+  type ModelOptions,
   saveModel,
   type TrainingHistory,
   type TrainOptions,
@@ -120,8 +121,10 @@ export async function loadStudyData(options: {
   seed: number;
   validationFraction: number;
   signal: AbortSignal;
+  /** The files, when already loaded (e.g. once for several seeds). */
+  loaded?: RunData;
 }): Promise<StudyData> {
-  const data = await loadRunData(options);
+  const data = options.loaded ?? (await loadRunData(options));
   const { limit, seed, validationFraction } = options;
   const prepared = prepareSplits(data.train, data.test, { limit, seed, validationFraction, shared: true });
   const record = dataRecord(data, {
@@ -137,6 +140,8 @@ export async function loadStudyData(options: {
 /** One model to train: its kind, settings, data, and the folder to save it to. */
 export interface TrainRequest<Extra> {
   kind: ModelKind;
+  /** The options of `createModel` (a preset's architecture); `options.seed` seeds the weights. */
+  model: ModelOptions;
   /** The training settings (epochs, batch size, learning rate, seed, workers...), without callbacks. */
   options: TrainOptions;
   data: Pick<PreparedSplits, 'train' | 'test' | 'normalization'> & { validation?: NormalizedExamples };
@@ -171,7 +176,8 @@ export async function trainEvaluateSave<Extra = undefined>(
   // An empty hold-out (train's validationFraction 0) is no validation data.
   const validation = data.validation?.count ? data.validation : undefined;
   const epochs = options.epochs ?? 1;
-  const model = createModel(kind, { seed: options.seed ?? 0 });
+  const modelOptions = { ...request.model, seed: options.seed ?? 0 };
+  const model = createModel(kind, modelOptions);
   try {
     const parameters = countParameters(model);
     const upTo = options.earlyStopping ? 'up to ' : '';
@@ -210,6 +216,7 @@ export async function trainEvaluateSave<Extra = undefined>(
     const savedOptions = { ...options, ...(validation ? { validationImages: validation.count } : {}) };
     await saveModel(model, request.modelDir, {
       kind,
+      model: modelOptions,
       normalization: data.normalization,
       classNames: CLASS_NAMES,
       training: { options: savedOptions, history },
@@ -217,6 +224,7 @@ export async function trainEvaluateSave<Extra = undefined>(
     });
     const record: ModelRecord = {
       parameters,
+      model: modelOptions,
       options: savedOptions,
       epochs: history.epochs.length,
       bestEpoch: history.bestEpoch,
@@ -238,6 +246,8 @@ export async function trainEvaluateSave<Extra = undefined>(
 export interface RunSettings {
   command: RunCommand;
   seed: number;
+  /** `--preset`, for the commands that take one. */
+  preset?: string;
   workers: 'auto' | number;
   /** `--backend` as asked for. */
   backend: string;
@@ -253,6 +263,7 @@ export class RunRecorder {
   backend: BackendRecord | null = null;
   data: DataRecord | null = null;
   pytorch: PytorchRecord | undefined;
+  seeds: RunRecord['seeds'];
 
   constructor(readonly settings: RunSettings) {}
 
@@ -277,7 +288,7 @@ export class RunRecorder {
   }
 
   record(status: RunRecord['status']): RunRecord {
-    const { command, seed, workers } = this.settings;
+    const { command, seed, preset, workers } = this.settings;
     return {
       format: 'fmnist-run',
       formatVersion: RUN_RECORD_FORMAT_VERSION,
@@ -287,6 +298,8 @@ export class RunRecorder {
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       seed,
+      ...(preset === undefined ? {} : { preset }),
+      ...(this.seeds ? { seeds: this.seeds } : {}),
       workers,
       backend: this.backend,
       data: this.data,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FASHION_MNIST_FILES } from '@fmnist/dataset';
 import { requirePrerequisite } from '@fmnist/internal/testing';
+import { getPreset } from '@fmnist/models';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BUILT, listTree, runCli, temporaryEntries } from './cli-run.js';
 
@@ -18,6 +19,16 @@ requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist compare fla
     [['--workers', 'lots'], /--workers must be auto or a whole number from 1 to 64, got 'lots'/],
     [['--limit', '5'], /--limit must be a whole number from 100 to 60000/],
     [['--epoch', '3'], /unknown flag '--epoch' for 'fmnist compare'; accepted: .*--epochs/],
+    [['--preset', 'fast'], /--preset must be one of quick, standard, best, got 'fast'/],
+    [
+      ['--seeds', '0,,1'],
+      /--seeds must be a count from 1 to 100 or a comma list of distinct seeds from 0 to 4294967295 .*got '0,,1' \(an empty entry\)/,
+    ],
+    [['--seeds', '-1'], /--seeds must be a count from 1 to 100 or a comma list .*got '-1'/],
+    [['--seeds', '0,0'], /--seeds must be .*got '0,0' \(0 is listed twice\)/],
+    [['--seeds', 'abc'], /--seeds must be .*got 'abc'/],
+    [['--seeds', '0'], /--seeds must be .*got '0' \(a count of 0\)/],
+    [['--seed', '1', '--seeds', '2,3'], /--seed and a --seeds list both choose the seeds/],
   ])('rejects %j with one line naming the flag and exit code 2', async (flags, message) => {
     const result = await runCli(['compare', ...flags]);
     expect(result.code).toBe(2);
@@ -282,6 +293,139 @@ withBuildAndData('fmnist compare on a small subset', () => {
     expect(JSON.parse(readFileSync(join(bare, 'metrics.json'), 'utf8'))).not.toHaveProperty('analysis');
     expect(readFileSync(join(bare, 'report.md'), 'utf8')).not.toContain('## Robustness');
     expect(JSON.parse(readFileSync(join(bare, 'run.json'), 'utf8')).timings.analysisSeconds).toBeUndefined();
+  }, 300_000);
+});
+
+withBuildAndData('fmnist compare --seeds on a small subset', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fmnist-compare-seeds-'));
+  const out = join(root, 'run');
+  const small = ['--limit', '200', '--epochs', '1', '--workers', '1', '--no-analysis'];
+  let result: Awaited<ReturnType<typeof runCli>>;
+  const read = (path: string) => JSON.parse(readFileSync(join(out, path), 'utf8'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    result = await runCli(['compare', '--seeds', '2', ...small, '--out', out, '--json']);
+  }, 300_000);
+
+  it('runs the study once per seed, each in its own folder, and the aggregate at the top', () => {
+    expect(result.code, result.stderr).toBe(0);
+    const files = listTree(out);
+    for (const expected of ['metrics.json', 'run.json', 'report.html', 'report.md', 'figures/seeds-accuracy.svg']) {
+      expect(files).toContain(expected);
+    }
+    for (const seed of [0, 1]) {
+      for (const file of ['metrics.json', 'run.json', 'report.html', 'models/cnn/weights.bin', 'study/study.json']) {
+        expect(files).toContain(`seed-${seed}/${file}`);
+      }
+      expect(read(`seed-${seed}/run.json`)).toMatchObject({ seed, status: 'complete', preset: 'standard' });
+    }
+    expect(files.filter((file) => /^seed-/.test(file) && file.endsWith('/') && !file.includes('/', 7))).toEqual([
+      'seed-0/',
+      'seed-1/',
+    ]);
+    expect(temporaryEntries(out)).toEqual([]);
+  });
+
+  it('writes an aggregate whose means, spreads and extremes are those of the seeds’ own metrics.json', () => {
+    const { format, aggregate } = read('metrics.json');
+    expect(format).toBe('fmnist-seeds-metrics');
+    expect(aggregate.seeds).toEqual([0, 1]);
+    const seeds = [read('seed-0/metrics.json'), read('seed-1/metrics.json')];
+    for (const name of ['linear', 'cnn']) {
+      const scores = {
+        accuracy: seeds.map((seed) => seed.models[name].test.accuracy),
+        macroF1: seeds.map((seed) => seed.models[name].test.macro.f1),
+        logLoss: seeds.map((seed) => seed.models[name].test.logLoss),
+        ece: seeds.map((seed) => seed.models[name].test.ece),
+      };
+      for (const [score, values] of Object.entries(scores)) {
+        const summary = aggregate.models[name].test[score];
+        expect(summary.mean).toBeCloseTo((values[0]! + values[1]!) / 2, 12);
+        // The sample standard deviation of two values is |a - b| / sqrt(2).
+        expect(summary.standardDeviation).toBeCloseTo(Math.abs(values[0]! - values[1]!) / Math.SQRT2, 12);
+        expect([summary.min, summary.max]).toEqual([Math.min(...values), Math.max(...values)]);
+      }
+    }
+    aggregate.runs.forEach((run: { seed: number; comparison: unknown }, index: number) => {
+      expect(run.seed).toBe(index);
+      expect(run.comparison).toEqual({
+        mcnemar: seeds[index].comparison.mcnemar,
+        accuracyDifferenceCI: seeds[index].comparison.accuracyDifferenceCI,
+      });
+    });
+    const wins = seeds.filter((seed) => seed.models.cnn.test.accuracy > seed.models.linear.test.accuracy).length;
+    expect(aggregate.challengerWins).toBe(wins);
+  });
+
+  it('prints the aggregate with --json, and records the seeds and the preset in run.json', () => {
+    const printed = JSON.parse(result.stdout.trim());
+    expect(printed).toMatchObject({ outDir: out, seeds: [0, 1] });
+    expect(printed.aggregate).toEqual(read('metrics.json').aggregate);
+    const run = read('run.json');
+    expect(run).toMatchObject({
+      command: 'compare',
+      status: 'complete',
+      seed: 0,
+      preset: 'standard',
+      seeds: { requested: [0, 1], finished: [0, 1] },
+      models: {},
+      data: null,
+    });
+    expect(run.completed.slice(0, 3)).toEqual(['seed-0', 'seed-1', 'metrics.json']);
+    expect(run.timings.seed1Seconds).toBeGreaterThan(0);
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(markdown).toContain('# FashionMNIST study over 2 seeds');
+    expect(markdown).toMatch(/^\| 1 \| \d+\.\d\d% \| \d+\.\d\d% \| .* \| seed-1 \|$/m);
+  });
+
+  it('builds and trains each model with the preset’s recipe, the --epochs flag winning', () => {
+    const run = read('seed-1/run.json');
+    const { cnn } = getPreset('standard');
+    expect(run.models.cnn.model).toEqual({ ...cnn.model, seed: 1 });
+    expect(run.models.cnn.options).toMatchObject({ ...cnn.train, epochs: 1, seed: 1 });
+    expect(run.models.cnn.options.earlyStopping).toEqual(cnn.train.earlyStopping ?? { patience: 3, restoreBest: true });
+    expect(read('seed-1/models/cnn/metadata.json').model).toEqual({ ...cnn.model, seed: 1 });
+  });
+
+  it('makes each seed’s folder the study `fmnist compare --seed S` makes, split included (same weights)', async () => {
+    const single = join(root, 'single');
+    const alone = await runCli(['compare', '--seed', '1', ...small, '--out', single]);
+    expect(alone.code, alone.stderr).toBe(0);
+    for (const kind of ['linear', 'cnn']) {
+      const weights = (dir: string) => readFileSync(join(dir, 'models', kind, 'weights.bin'));
+      expect(weights(join(out, 'seed-1')).equals(weights(single))).toBe(true);
+      expect(weights(join(out, 'seed-0')).equals(weights(single))).toBe(false);
+    }
+    const singleMetrics = JSON.parse(readFileSync(join(single, 'metrics.json'), 'utf8'));
+    expect(singleMetrics.format).toBe('fmnist-metrics');
+    expect(read('seed-1/metrics.json').models.cnn.test).toEqual(singleMetrics.models.cnn.test);
+  }, 300_000);
+
+  it('keeps the finished seeds and their aggregate after Ctrl-C, and says which seeds finished (exit 130)', async () => {
+    const stopped = join(root, 'stopped');
+    let sent = false;
+    const interrupted = await runCli(['compare', '--seeds', '5,6', ...small, '--out', stopped], {
+      onStderr: (text, child) => {
+        if (!sent && /seed 6 \(2 of 2\)/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toMatch(/^fmnist: interrupted during seed 6; finished 1 seed: 5 \(kept in seed-5\//m);
+    const files = listTree(stopped);
+    expect(files).toContain('seed-5/metrics.json');
+    expect(files).not.toContain('seed-6/metrics.json');
+    expect(files).toContain('report.html');
+    expect(temporaryEntries(stopped)).toEqual([]);
+    const metrics = JSON.parse(readFileSync(join(stopped, 'metrics.json'), 'utf8'));
+    expect(metrics.aggregate.seeds).toEqual([5]);
+    expect(metrics.aggregate.models.cnn.test.accuracy.standardDeviation).toBeNull();
+    const run = JSON.parse(readFileSync(join(stopped, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({ status: 'interrupted', seeds: { requested: [5, 6], finished: [5] } });
   }, 300_000);
 });
 

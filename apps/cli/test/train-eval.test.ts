@@ -2,6 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getPreset } from '@fmnist/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT, runCli as fmnist } from './cli-run.js';
 
@@ -94,6 +95,45 @@ describe('fmnist train and fmnist eval', () => {
     const first = await weightsFor('cnn-a', '5');
     expect((await weightsFor('cnn-b', '5')).equals(first)).toBe(true);
     expect((await weightsFor('cnn-c', '6')).equals(first)).toBe(false);
+  });
+
+  it('builds and trains with the --preset’s recipe, records it, and an explicit --epochs wins', async () => {
+    const quick = getPreset('quick').cnn;
+    const modelDir = join(root, 'cnn-quick');
+    const trained = await fmnist([
+      ...['train', '--model', 'cnn', '--preset', 'quick', '--limit', '100', '--workers', '1', '--seed', '2'],
+      ...['--out', modelDir, '--json'],
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(lastJson(trained.stdout)).toMatchObject({ model: 'cnn', preset: 'quick', epochs: quick.train.epochs });
+    const run = JSON.parse(readFileSync(join(modelDir, 'run.json'), 'utf8'));
+    expect(run.preset).toBe('quick');
+    // train holds no validation data, so a preset's early stopping is left out.
+    const { earlyStopping: _, ...quickTrain } = quick.train;
+    expect(run.models.cnn.options).toEqual({ ...quickTrain, seed: 2, workers: 1 });
+    expect(run.models.cnn.model).toEqual({ ...quick.model, seed: 2 });
+    const metadata = JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'));
+    expect(metadata.training.options.epochs).toBe(quick.train.epochs);
+    expect(metadata.training.history.epochs).toHaveLength(quick.train.epochs!);
+    expect(metadata.model).toEqual({ ...quick.model, seed: 2 });
+
+    const linearDir = join(root, 'linear-quick');
+    const overridden = await fmnist([
+      ...['train', '--model', 'linear', '--preset', 'quick', '--epochs', '1', '--limit', '100', '--workers', '1'],
+      ...['--out', linearDir],
+    ]);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    const options = JSON.parse(readFileSync(join(linearDir, 'metadata.json'), 'utf8')).training.options;
+    const { earlyStopping: __, ...linearTrain } = getPreset('quick').linear.train;
+    expect(options).toEqual({ ...linearTrain, epochs: 1, seed: 0, workers: 1 });
+  });
+
+  it('rejects an unknown --preset, naming the valid ones (exit 2)', async () => {
+    const result = await fmnist(['train', '--model', 'cnn', '--preset', 'fastest']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      "fmnist: --preset must be one of quick, standard, best, got 'fastest' [E_CLI_USAGE]",
+    );
   });
 
   it('rejects a missing or unknown --model with a usage error (exit 2)', async () => {

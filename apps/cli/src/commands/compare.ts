@@ -2,7 +2,15 @@
 import { join } from 'node:path';
 import { CLASS_NAMES, DEFAULT_VALIDATION_FRACTION, evenSample } from '@fmnist/dataset';
 import { writeJsonAtomic } from '@fmnist/internal/node';
-import { evaluate, recommendedTrainOptions, selectBackend, summary, type TrainOptions } from '@fmnist/models';
+import {
+  evaluate,
+  type ModelOptions,
+  type PresetName,
+  presetRecipe,
+  selectBackend,
+  summary,
+  type TrainOptions,
+} from '@fmnist/models';
 import { type AnalysisInput, buildStudy, metricsFromStudy, type TrainedModel } from '@fmnist/viz';
 import { defineCommand } from 'citty';
 import { analyzeModels, DATA_EFFICIENCY_SIZES, dataEfficiency, type SavedStudyModel } from '../analysis.js';
@@ -12,6 +20,7 @@ import {
   epochsArgs,
   type FlagValues,
   limitArgs,
+  MAX_SEED,
   outArgs,
   outputArgs,
   parseBackend,
@@ -19,11 +28,15 @@ import {
   parseEpochs,
   parseLimit,
   parseOut,
+  parsePreset,
   parseSeed,
+  parseSeeds,
   parseWorkers,
-  seedArgs,
+  presetArgs,
+  seedsArgs,
   workersArgs,
 } from '../args.js';
+import { runSeeds } from '../compare-seeds.js';
 import { InterruptedError } from '../errors.js';
 import { checkOutputFolder } from '../outputs.js';
 import { createReporter, formatDuration, plural, type Reporter } from '../progress.js';
@@ -32,6 +45,7 @@ import {
   defaultRunFolder,
   loadStudyData,
   peakResidentMiB,
+  type RunData,
   RunRecorder,
   runInFolder,
   trainEvaluateSave,
@@ -48,32 +62,36 @@ const TRAIN_SCORE_IMAGES = 5000;
 
 const DISPLAY_NAMES: Record<StudyModelKind, string> = { linear: 'Linear (softmax regression)', cnn: 'CNN' };
 
-/**
- * Epochs the study gives the linear model instead of the recommended 5: it costs seconds per epoch, and on the
- * 55,000-image split 10 epochs scored 84.5% against 84.2% for 5 (seed 0, wasm), a safer margin over 84%.
- */
-const STUDY_LINEAR_EPOCHS = 10;
+/** The study's early stopping on the validation loss, which keeps the best epoch's weights (model selection). */
+const STUDY_EARLY_STOPPING = { patience: 3, restoreBest: true };
 
 /**
- * Each model trains with the settings it was tuned with (@fmnist/models' recommendedTrainOptions); the study adds
- * early stopping on the validation loss, which keeps the best epoch's weights (model selection on validation data).
+ * Each model is built and trained with the preset's recipe (@fmnist/models' presets); the study adds early stopping
+ * on the validation loss unless the preset's training options set their own.
  */
-export function studyTrainOptions(kind: StudyModelKind): TrainOptions {
-  const options = { ...recommendedTrainOptions(kind), earlyStopping: { patience: 3, restoreBest: true } };
-  return kind === 'linear' ? { ...options, epochs: STUDY_LINEAR_EPOCHS } : options;
+export function studyRecipe(kind: StudyModelKind, preset: PresetName): { model: ModelOptions; train: TrainOptions } {
+  const { model, train } = presetRecipe(kind, preset);
+  return { model, train: { earlyStopping: STUDY_EARLY_STOPPING, ...train } };
 }
 
 const args = {
   ...outArgs('Folder for the run, new or empty (default: ./runs/<timestamp>/)'),
+  ...presetArgs,
   epochs: {
     ...epochsArgs.epochs,
-    description:
-      `Epochs for both models (default: linear ${studyTrainOptions('linear').epochs}, ` +
-      `CNN ${studyTrainOptions('cnn').epochs}; early stopping may end sooner)`,
+    description: "Epochs for both models (default: the preset's; early stopping may end sooner)",
   },
   'linear-epochs': { ...epochsArgs.epochs, description: 'Epochs for the linear baseline (overrides --epochs)' },
   'cnn-epochs': { ...epochsArgs.epochs, description: 'Epochs for the CNN (overrides --epochs)' },
-  ...seedArgs,
+  // No default here, so that a --seed given with a --seeds list can be told from none.
+  seed: {
+    type: 'string',
+    description:
+      'Seed of every random choice: subsets, split, initial weights, shuffling, augmentation ' +
+      `(0 to ${MAX_SEED}, default 0; with a --seeds count, the first seed)`,
+    valueHint: 'S',
+  },
+  ...seedsArgs,
   ...backendArgs,
   ...workersArgs,
   ...limitArgs,
@@ -103,13 +121,17 @@ function formatPValue(pValue: number): string {
 }
 
 function parseOptions(values: FlagValues) {
+  const preset = parsePreset(values);
   const epochs = parseEpochs(values);
   const epochsOf = (kind: StudyModelKind) =>
-    parseEpochs(values, `${kind}-epochs`) ?? epochs ?? studyTrainOptions(kind).epochs ?? 1;
+    parseEpochs(values, `${kind}-epochs`) ?? epochs ?? studyRecipe(kind, preset).train.epochs ?? 1;
+  const seeds = parseSeeds(values);
   const options = {
     outDir: parseOut(values) ?? defaultRunFolder(),
+    preset,
     epochs: { linear: epochsOf('linear'), cnn: epochsOf('cnn') },
-    seed: parseSeed(values),
+    seed: seeds?.[0] ?? parseSeed(values),
+    seeds,
     backend: parseBackend(values),
     workers: parseWorkers(values),
     limit: parseLimit(values),
@@ -123,16 +145,34 @@ function parseOptions(values: FlagValues) {
 
 type CompareOptions = ReturnType<typeof parseOptions>;
 
-async function runCompare(options: CompareOptions, reporter: Reporter, interruption: Interruption) {
-  const { outDir, seed, workers } = options;
-  const recorder = new RunRecorder({ command: 'compare', seed, workers, backend: options.backend });
+/** What one model of the run is built and trained with: the preset's recipe, the epochs flags, the seed, workers. */
+function runRecipe(options: CompareOptions, kind: StudyModelKind) {
+  const { model, train } = studyRecipe(kind, options.preset);
+  return {
+    model,
+    train: { ...train, epochs: options.epochs[kind], seed: options.seed, workers: options.workers },
+  };
+}
+
+/**
+ * The study with `options.seed` in `options.outDir`; `loaded`, the data files when already read (once for all seeds
+ * of `--seeds`).
+ */
+async function runCompare(options: CompareOptions, reporter: Reporter, interruption: Interruption, loaded?: RunData) {
+  const { outDir, seed, workers, preset } = options;
+  const recorder = new RunRecorder({ command: 'compare', seed, preset, workers, backend: options.backend });
   reporter.info(`writing the study to ${outDir}`);
   return runInFolder(outDir, recorder, interruption, async () => {
     const backend = await selectBackend(options.backend);
     recorder.selectedBackend(backend);
     reporter.info(`backend: ${backend.reason}`);
     const data = await recorder.time('load', () =>
-      loadStudyData({ ...options, validationFraction: DEFAULT_VALIDATION_FRACTION, signal: interruption.signal }),
+      loadStudyData({
+        ...options,
+        validationFraction: DEFAULT_VALIDATION_FRACTION,
+        signal: interruption.signal,
+        ...(loaded ? { loaded } : {}),
+      }),
     );
     recorder.data = data.record;
     reporter.info(
@@ -148,7 +188,8 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
       const run = await recorder.time(kind, () =>
         trainEvaluateSave({
           kind,
-          options: { ...studyTrainOptions(kind), epochs: options.epochs[kind], seed, workers },
+          model: runRecipe(options, kind).model,
+          options: runRecipe(options, kind).train,
           data,
           modelDir: join(outDir, path),
           reporter,
@@ -209,12 +250,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
             testAccuracy: model.test.report.accuracy,
           })),
           data,
-          recipe: (kind) => ({
-            ...studyTrainOptions(kind as StudyModelKind),
-            epochs: options.epochs[kind as StudyModelKind],
-            seed,
-            workers,
-          }),
+          recipe: (kind) => runRecipe(options, kind as StudyModelKind),
           reporter,
           signal: interruption.signal,
         }),
@@ -269,6 +305,56 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
   });
 }
 
+/** `--seeds`: the study once per seed (see compare-seeds.ts), then the aggregate printed. */
+async function compareSeeds(
+  options: CompareOptions,
+  seeds: number[],
+  reporter: Reporter,
+  interruption: Interruption,
+): Promise<void> {
+  const { outDir } = options;
+  const { metrics, wallSeconds } = await runSeeds({
+    outDir,
+    seeds,
+    settings: { preset: options.preset, workers: options.workers, backend: options.backend },
+    dataDir: options.dataDir,
+    reporter,
+    interruption,
+    runSeed: async (seed, seedDir, loaded) =>
+      (await runCompare({ ...options, seed, outDir: seedDir }, reporter, interruption, loaded)).metrics,
+  });
+  const { aggregate } = metrics;
+  reporter.result({ outDir, wallSeconds, seeds: aggregate.seeds, aggregate }, () => {
+    const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+    const points = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(2)} points`;
+    const names = [aggregate.baseline, aggregate.challenger];
+    const lines = names.map((name) => {
+      const accuracy = aggregate.models[name]!.test.accuracy;
+      const spread =
+        accuracy.standardDeviation === null
+          ? ''
+          : ` (standard deviation ${(accuracy.standardDeviation * 100).toFixed(2)} points, ` +
+            `${percent(accuracy.min)} to ${percent(accuracy.max)})`;
+      return `${name}: mean test accuracy ${percent(accuracy.mean)}${spread} over ${plural(accuracy.count, 'seed')}`;
+    });
+    for (const run of aggregate.runs) {
+      const difference = run.comparison.accuracyDifferenceCI;
+      lines.push(
+        `seed ${run.seed}: ${names.map((name) => `${name} ${percent(run.models[name]!.accuracy)}`).join(', ')}; ` +
+          `${aggregate.challenger} minus ${aggregate.baseline} ${points(difference.estimate)} ` +
+          `(95% CI ${points(difference.lower)} to ${points(difference.upper)}), ` +
+          `McNemar p=${formatPValue(run.comparison.mcnemar.pValue)}`,
+      );
+    }
+    lines.push(
+      `${aggregate.challenger} more accurate on ${aggregate.challengerWins} of ${plural(aggregate.seeds.length, 'seed')} ` +
+        `(McNemar p < ${aggregate.alpha} on ${aggregate.significantChallengerWins})`,
+      `wrote ${outDir} in ${formatDuration(wallSeconds)} (open report.html; each seed's study in seed-<S>/)`,
+    );
+    return lines;
+  });
+}
+
 export default defineCommand({
   meta: {
     name: 'compare',
@@ -282,6 +368,10 @@ export default defineCommand({
       onInterrupt: () => reporter.info('stopping after the current step; press Ctrl-C again to quit at once'),
     });
     try {
+      if (options.seeds) {
+        await compareSeeds(options, options.seeds, reporter, interruption);
+        return;
+      }
       const { study, metrics, wallSeconds } = await runCompare(options, reporter, interruption);
       const { comparison } = study;
       reporter.result({ outDir: options.outDir, wallSeconds, ...metrics }, () => {

@@ -1,5 +1,5 @@
 /** `fmnist train`: trains one model (linear, MLP or CNN) on the training split, tests it, and saves it. */
-import { METADATA_FILE, MODEL_KINDS, recommendedTrainOptions, selectBackend } from '@fmnist/models';
+import { METADATA_FILE, MODEL_KINDS, presetRecipe, selectBackend } from '@fmnist/models';
 import { defineCommand } from 'citty';
 import {
   backendArgs,
@@ -16,8 +16,10 @@ import {
   parseLimit,
   parseModelKind,
   parseOut,
+  parsePreset,
   parseSeed,
   parseWorkers,
+  presetArgs,
   seedArgs,
   workersArgs,
 } from '../args.js';
@@ -29,7 +31,8 @@ import { handleInterruption } from '../signals.js';
 
 const args = {
   model: { ...modelArgs.model, description: `Model to train: ${MODEL_KINDS.join(', ')}` },
-  epochs: { ...epochsArgs.epochs, description: "Passes over the training images (default: the model's tuned number)" },
+  ...presetArgs,
+  epochs: { ...epochsArgs.epochs, description: "Passes over the training images (default: the preset's)" },
   ...limitArgs,
   ...seedArgs,
   ...outArgs('Folder to save the model and run.json to (default: ./runs/<model>-<timestamp>/)'),
@@ -42,11 +45,18 @@ const args = {
 function parseOptions(values: FlagValues) {
   const kind = parseModelKind(values);
   if (!kind) throw new UsageError(`--model is required: one of ${MODEL_KINDS.join(', ')}`);
-  const tuned = recommendedTrainOptions(kind);
+  const preset = parsePreset(values);
+  // train holds no validation data, so a preset's early stopping (which watches the validation loss) does not apply.
+  const {
+    model,
+    train: { earlyStopping: _, ...train },
+  } = presetRecipe(kind, preset);
+  const recipe = { model, train };
   const options = {
     kind,
-    tuned,
-    epochs: parseEpochs(values) ?? tuned.epochs ?? 1,
+    preset,
+    recipe,
+    epochs: parseEpochs(values) ?? recipe.train.epochs ?? 1,
     limit: parseLimit(values),
     seed: parseSeed(values),
     workers: parseWorkers(values),
@@ -64,8 +74,8 @@ export default defineCommand({
   args,
   async run({ args: values }) {
     const reporter = createReporter(values);
-    const { kind, tuned, epochs, seed, workers, outDir, ...options } = parseOptions(values);
-    const recorder = new RunRecorder({ command: 'train', seed, workers, backend: options.backend });
+    const { kind, preset, recipe, epochs, seed, workers, outDir, ...options } = parseOptions(values);
+    const recorder = new RunRecorder({ command: 'train', seed, preset, workers, backend: options.backend });
     const interruption = handleInterruption({
       onInterrupt: () => reporter.info('stopping after the current step; press Ctrl-C again to quit at once'),
     });
@@ -80,7 +90,8 @@ export default defineCommand({
       const run = await recorder.time(kind, () =>
         trainEvaluateSave({
           kind,
-          options: { ...tuned, epochs, seed, workers },
+          model: recipe.model,
+          options: { ...recipe.train, epochs, seed, workers },
           data,
           modelDir: outDir,
           reporter,
@@ -96,6 +107,7 @@ export default defineCommand({
       reporter.result(
         {
           model: kind,
+          preset,
           backend: backend.name,
           backendReason: backend.reason,
           workers: history.workers,
