@@ -1,5 +1,7 @@
-// End to end: the built `fmnist export` writes a bundle that createClassifier loads and that predicts like the model.
+// End to end: the built `fmnist export` writes a bundle that createClassifier loads and that predicts like the model,
+// and with --format onnx a file that onnxruntime runs with the same probabilities.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,8 @@ import { promisify } from 'node:util';
 import { CLASS_NAMES, FASHION_MNIST_FILES } from '@fmnist/dataset';
 import { createClassifier, createModel, loadModel, saveModel } from '@fmnist/models';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const binary = fileURLToPath(new URL('../../bin/fmnist.js', import.meta.url));
@@ -15,8 +19,15 @@ let work: string;
 let modelDir: string;
 
 async function fmnist(...args: string[]) {
+  return fmnistIn(process.cwd(), ...args);
+}
+
+async function fmnistIn(cwd: string, ...args: string[]) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [binary, ...args], { encoding: 'utf8' });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [binary, ...args], {
+      encoding: 'utf8',
+      cwd,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -118,5 +129,81 @@ describe('fmnist export', () => {
     const noOut = await fmnist('export', '--model-dir', modelDir);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/needs --out/);
+  });
+});
+
+describe('fmnist export --format onnx', () => {
+  it('writes an ONNX file that onnxruntime runs on raw pixels, giving the probabilities createClassifier gives', async () => {
+    const out = join(work, 'onnx', 'linear.onnx');
+    const result = await fmnist('export', '--format', 'onnx', '--model-dir', modelDir, '--out', out, '--json');
+    expect(result.stderr).not.toMatch(/fmnist:/);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ format: 'onnx', out, kind: 'linear', metrics: { accuracy: 0.8125, count: 16 } });
+    const bytes = await readFile(out);
+    expect(report.bytes).toBe(bytes.byteLength);
+
+    const session = await ort.InferenceSession.create(bytes);
+    expect(session.inputNames).toEqual(['pixels']);
+    expect(session.outputNames).toEqual(['probabilities']);
+    const images = [0, 1, 2].map((shift) => new Uint8Array(784).map((_, i) => (i * 7 + shift * 50) % 256));
+    const pixels = new Float32Array(3 * 784);
+    images.forEach((image, index) => {
+      pixels.set(image, index * 784);
+    });
+    const { probabilities } = await session.run({ pixels: new ort.Tensor('float32', pixels, [3, 28, 28, 1]) });
+    await session.release();
+    const classifier = await createClassifier(modelDir);
+    const expected = await classifier.predictProbabilities(images);
+    classifier.dispose();
+    const actual = probabilities!.data as Float32Array;
+    expect(actual).toHaveLength(30);
+    actual.forEach((probability, index) => {
+      expect(Math.abs(probability - expected[index]!)).toBeLessThan(1e-5);
+    });
+  });
+
+  it('writes ./model.onnx without --out and refuses a folder as --out', async () => {
+    const folder = join(work, 'onnx-default');
+    await mkdir(folder);
+    expect((await fmnistIn(folder, 'export', '--format', 'onnx', '--model-dir', modelDir)).code).toBe(0);
+    expect(existsSync(join(folder, 'model.onnx'))).toBe(true);
+    const refused = await fmnist('export', '--format', 'onnx', '--model-dir', modelDir, '--out', folder);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe(
+      `fmnist: --out ${folder} is a folder; give the path of the ONNX file to write, e.g. ${join(folder, 'model.onnx')} [E_CLI_USAGE]`,
+    );
+  });
+
+  it('refuses an unknown --format (exit 2), naming the formats it knows', async () => {
+    const refused = await fmnist('export', '--format', 'keras', '--model-dir', modelDir, '--out', join(work, 'keras'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe("fmnist: --format must be one of tfjs, onnx, got 'keras' [E_CLI_USAGE]");
+  });
+
+  it('fails in one line naming the layer when the model has one ONNX cannot express, writing nothing', async () => {
+    const unsupportedDir = join(work, 'unsupported-model');
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2dTranspose({ inputShape: [28, 28, 1], filters: 1, kernelSize: 1, name: 'upsample' }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    await saveModel(model, unsupportedDir, {
+      kind: 'cnn',
+      normalization: { mean: 0.286, std: 0.353 },
+      classNames: CLASS_NAMES,
+    });
+    model.dispose();
+    const out = join(work, 'unsupported.onnx');
+    const failed = await fmnist('export', '--format', 'onnx', '--model-dir', unsupportedDir, '--out', out);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^fmnist: exportOnnx: layer 'upsample' \(Conv2DTranspose\) has no ONNX conversion; supported layers: .* \[E_MODELS_ONNX_UNSUPPORTED\]$/m,
+    );
+    // One line for people: no stack trace without --verbose.
+    expect(failed.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
   });
 });
