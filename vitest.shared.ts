@@ -6,8 +6,14 @@ import type { UserWorkspaceConfig } from 'vitest/config';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 export const workspaceAliases = [
-  { find: /^@fmnist\/(dataset|internal|metrics|models|viz)\/(.+)$/, replacement: `${root}packages/$1/src/$2.ts` },
-  { find: /^@fmnist\/(dataset|internal|metrics|models|viz)$/, replacement: `${root}packages/$1/src/index.ts` },
+  {
+    find: /^@fmnist\/(dataset|internal|metrics|models|pretrained|viz)\/(.+)$/,
+    replacement: `${root}packages/$1/src/$2.ts`,
+  },
+  {
+    find: /^@fmnist\/(dataset|internal|metrics|models|pretrained|viz)$/,
+    replacement: `${root}packages/$1/src/index.ts`,
+  },
 ];
 
 export function sharedProjectConfig(name: string): UserWorkspaceConfig {

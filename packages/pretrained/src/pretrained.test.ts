@@ -1,0 +1,146 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLASS_NAMES } from '@fmnist/dataset';
+import { createClassifier, selectBackend } from '@fmnist/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PretrainedError } from './errors.js';
+import { CATALOG } from './models/catalog.generated.js';
+import { loadPretrained, PRETRAINED_MODELS, pretrainedInfo, verifiedSource } from './pretrained.js';
+import type { PretrainedFiles } from './types.js';
+
+/** A bright, tall, narrow shape on black, like a FashionMNIST trouser. */
+function trouserImage(): Uint8Array {
+  const image = new Uint8Array(784);
+  for (let y = 2; y < 27; y++) {
+    for (let x = 9; x < 13; x++) image[y * 28 + x] = 220;
+    for (let x = 15; x < 19; x++) image[y * 28 + x] = 220;
+  }
+  for (let y = 2; y < 8; y++) for (let x = 9; x < 19; x++) image[y * 28 + x] = 220;
+  return image;
+}
+
+async function shippedFiles(name: keyof typeof CATALOG): Promise<PretrainedFiles> {
+  return (await CATALOG[name].load()).files;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'fmnist-pretrained-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+describe('PRETRAINED_MODELS and pretrainedInfo', () => {
+  it('lists the CNN and the linear baseline, each with the command, seed, data and test accuracy behind it', () => {
+    expect(PRETRAINED_MODELS).toEqual(['cnn', 'linear']);
+    for (const name of PRETRAINED_MODELS) {
+      const info = pretrainedInfo(name);
+      expect(info.name).toBe(name);
+      expect(info.kind).toBe(name);
+      expect(info.command).toMatch(/^fmnist (train|compare) /);
+      expect(Number.isSafeInteger(info.seed)).toBe(true);
+      expect(info.data.files.map((file) => file.sha256)).toHaveLength(4);
+      expect(info.test.images).toBe(10_000);
+      expect(info.test.shipped.accuracy).toBe(info.test.shipped.correct / info.test.images);
+      const float32 = info.test.measured.find((entry) => entry.encoding === 'float32');
+      expect(float32).toBeDefined();
+      // The shipped encoding costs at most 0.1 point (10 of 10,000 images) against float32.
+      expect(float32!.correct - info.test.shipped.correct).toBeLessThanOrEqual(10);
+      expect(info.files['weights.bin'].bytes).toBe(info.weightBytes.shipped);
+    }
+    expect(pretrainedInfo('cnn').test.shipped.accuracy).toBeGreaterThan(pretrainedInfo('linear').test.shipped.accuracy);
+  });
+
+  it('returns a copy: changing it changes nothing the package uses', () => {
+    const info = pretrainedInfo('linear');
+    info.files['weights.bin'].sha256 = '0';
+    expect(pretrainedInfo('linear').files['weights.bin'].sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('loadPretrained', () => {
+  it('gives the classifier createClassifier gives for the same files saved in a folder', async () => {
+    for (const name of PRETRAINED_MODELS) {
+      const source = verifiedSource(pretrainedInfo(name), await shippedFiles(name));
+      const folder = join(root, name);
+      mkdirSync(folder);
+      for (const file of ['model.json', 'metadata.json', 'weights.bin']) {
+        writeFileSync(join(folder, file), (await source.read(file))!);
+      }
+      const pretrained = await loadPretrained(name);
+      const saved = await createClassifier(folder);
+      const images = [trouserImage(), new Uint8Array(784).fill(40)];
+      expect(Array.from(await pretrained.predictProbabilities(images))).toEqual(
+        Array.from(await saved.predictProbabilities(images)),
+      );
+      expect(pretrained.classNames).toEqual(CLASS_NAMES);
+      expect(pretrained.metadata.kind).toBe(name);
+      pretrained.dispose();
+      saved.dispose();
+    }
+  });
+
+  it('classifies a drawn trouser as Trouser with the CNN, and frees its tensors on dispose', async () => {
+    const before = tf.memory().numTensors;
+    const classifier = await loadPretrained('cnn');
+    const [top] = await classifier.classify(trouserImage(), { topK: 1 });
+    expect(top?.className).toBe('Trouser');
+    classifier.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses an unknown or misspelled name with E_PRETRAINED_UNKNOWN_MODEL naming the shipped models', async () => {
+    for (const name of ['resnet', 'CNN', 'toString', '']) {
+      const error = await loadPretrained(name as 'cnn').catch((caught: unknown) => caught);
+      expect(PretrainedError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'E_PRETRAINED_UNKNOWN_MODEL' });
+      expect((error as Error).message).toContain(`named ${JSON.stringify(name)}`);
+      expect((error as Error).message).toContain("'cnn', 'linear'");
+    }
+    expect(() => pretrainedInfo('mlp' as 'cnn')).toThrow(/'cnn', 'linear'/);
+  });
+});
+
+describe('verifiedSource', () => {
+  const corrupt = async (change: (files: PretrainedFiles) => PretrainedFiles) => {
+    const files = await shippedFiles('linear');
+    try {
+      verifiedSource(pretrainedInfo('linear'), change({ ...files }));
+    } catch (error) {
+      return error as PretrainedError;
+    }
+    throw new Error('verifiedSource accepted corrupt files');
+  };
+
+  it('refuses a weight file whose bytes differ from the recorded SHA-256, naming the model and the file', async () => {
+    const error = await corrupt((files) => {
+      const weights = files['weights.bin'];
+      // One base64 character changed: same length, six bits different.
+      const flipped = weights[100] === 'A' ? 'B' : 'A';
+      return { ...files, 'weights.bin': `${weights.slice(0, 100)}${flipped}${weights.slice(101)}` };
+    });
+    expect(PretrainedError.isInstance(error)).toBe(true);
+    expect(error.code).toBe('E_PRETRAINED_CORRUPT');
+    expect(error.message).toMatch(/weights\.bin of pretrained model 'linear' is corrupt/);
+    expect(error.file).toBe('@fmnist/pretrained/linear/weights.bin');
+  });
+
+  it('refuses truncated weights, an edited model.json and weights that are not base64', async () => {
+    const truncated = await corrupt((files) => ({ ...files, 'weights.bin': files['weights.bin'].slice(0, -8) }));
+    expect(truncated.code).toBe('E_PRETRAINED_CORRUPT');
+    const edited = await corrupt((files) => ({
+      ...files,
+      'model.json': files['model.json'].replace('"Dense"', '"Conv2D"'),
+    }));
+    expect(edited.message).toMatch(/model\.json of pretrained model 'linear'/);
+    const invalid = await corrupt((files) => ({ ...files, 'weights.bin': '!!not base64!!' }));
+    expect(invalid.message).toMatch(/not valid base64/);
+  });
+
+  it('accepts the shipped files as they are', async () => {
+    const source = verifiedSource(pretrainedInfo('linear'), await shippedFiles('linear'));
+    expect((await source.read('weights.bin'))?.length).toBe(pretrainedInfo('linear').weightBytes.shipped);
+    expect(await source.read('other.bin')).toBeUndefined();
+  });
+});
