@@ -379,6 +379,20 @@ withBuildAndData('fmnist compare --seeds on a small subset', () => {
     expect(markdown).toMatch(/^\| 1 \| \d+\.\d\d% \| \d+\.\d\d% \| .* \| seed-1 \|$/m);
   });
 
+  it('re-renders the seeds report with `fmnist report --from`, report.md byte for byte', async () => {
+    const markdown = readFileSync(join(out, 'report.md'));
+    rmSync(join(out, 'report.md'));
+    rmSync(join(out, 'figures'), { recursive: true });
+    const report = await runCli(['report', '--from', out, '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(out, 'report.md')).equals(markdown)).toBe(true);
+    expect(listTree(join(out, 'figures'))).toEqual([
+      'seeds-accuracy.png',
+      'seeds-accuracy.svg',
+      'seeds-accuracy.vl.json',
+    ]);
+  });
+
   it('builds and trains each model with the preset’s recipe, the --epochs flag winning', () => {
     const run = read('seed-1/run.json');
     const { cnn } = getPreset('standard');
