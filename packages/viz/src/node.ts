@@ -241,30 +241,49 @@ export interface ReportFiles {
   figures: RenderedFigure[];
 }
 
-/** Renders the figures into `outDir/figures/` and writes `outDir/report.html` and `outDir/report.md`. */
-export async function renderReport(study: Study, options: RenderReportOptions): Promise<ReportFiles> {
+/**
+ * Writes a report into `options.outDir` (created if missing): the figures of `specs()` into `figures/`, then
+ * `report.html` and `report.md` from `documents`. `caller` names the function in the error for a missing outDir.
+ */
+async function writeReport(
+  caller: string,
+  options: Omit<RenderFiguresOptions, 'outDir'> & { outDir: string },
+  specs: () => readonly FigureSpec[],
+  documents: (figures: RenderedFigure[]) => { html: string; markdown: string },
+): Promise<ReportFiles> {
   if (typeof options?.outDir !== 'string' || options.outDir === '') {
-    throw new VizError(
-      'E_VIZ_INVALID_OPTION',
-      'renderReport needs options.outDir, the directory to write the report to.',
-    );
+    throw new VizError('E_VIZ_INVALID_OPTION', `${caller} needs options.outDir, the directory to write the report to.`);
   }
   const outDir = await ensureDir(options.outDir);
   const figuresDir = join(outDir, 'figures');
   const formats = options.formats ?? FIGURE_FORMATS;
-  const { figures } = await renderFigures(study, {
+  const { figures } = await renderSpecs(specs(), {
     ...options,
     outDir: figuresDir,
     formats: formats.includes('svg') ? formats : [...formats, 'svg'],
   });
+  const { html, markdown } = documents(figures);
   const htmlPath = join(outDir, 'report.html');
   const markdownPath = join(outDir, 'report.md');
-  await writeOutput(htmlPath, reportHtml(study, figures, options));
-  await writeOutput(
-    markdownPath,
-    reportMarkdown(study, figures, { ...options, figurePath: (id) => `figures/${id}.svg` }),
-  );
+  await writeOutput(htmlPath, html);
+  await writeOutput(markdownPath, markdown);
   return { htmlPath, markdownPath, figuresDir, figures };
+}
+
+/** Renders the figures into `outDir/figures/` and writes `outDir/report.html` and `outDir/report.md`. */
+export function renderReport(study: Study, options: RenderReportOptions): Promise<ReportFiles> {
+  return writeReport(
+    'renderReport',
+    options,
+    () => {
+      validateStudy(study);
+      return figureSpecs(study, options);
+    },
+    (figures) => ({
+      html: reportHtml(study, figures, options),
+      markdown: reportMarkdown(study, figures, { ...options, figurePath: (id) => `figures/${id}.svg` }),
+    }),
+  );
 }
 
 export interface RenderSeedsReportOptions
@@ -278,27 +297,14 @@ export interface RenderSeedsReportOptions
  * Writes the report of a study over several seeds (see `aggregateSeeds`): `outDir/report.html`, `outDir/report.md`
  * and the figure of test accuracy per seed in `outDir/figures/`.
  */
-export async function renderSeedsReport(
-  metrics: SeedsMetrics,
-  options: RenderSeedsReportOptions,
-): Promise<ReportFiles> {
-  if (typeof options?.outDir !== 'string' || options.outDir === '') {
-    throw new VizError(
-      'E_VIZ_INVALID_OPTION',
-      'renderSeedsReport needs options.outDir, the directory to write the report to.',
-    );
-  }
-  const outDir = await ensureDir(options.outDir);
-  const figuresDir = join(outDir, 'figures');
-  const formats = options.formats ?? FIGURE_FORMATS;
-  const { figures } = await renderSpecs(seedsFigureSpecs(metrics), {
-    ...options,
-    outDir: figuresDir,
-    formats: formats.includes('svg') ? formats : [...formats, 'svg'],
-  });
-  const htmlPath = join(outDir, 'report.html');
-  const markdownPath = join(outDir, 'report.md');
-  await writeOutput(htmlPath, seedsReportHtml(metrics, figures, options));
-  await writeOutput(markdownPath, seedsReportMarkdown(metrics, figures, options));
-  return { htmlPath, markdownPath, figuresDir, figures };
+export function renderSeedsReport(metrics: SeedsMetrics, options: RenderSeedsReportOptions): Promise<ReportFiles> {
+  return writeReport(
+    'renderSeedsReport',
+    options,
+    () => seedsFigureSpecs(metrics),
+    (figures) => ({
+      html: seedsReportHtml(metrics, figures, options),
+      markdown: seedsReportMarkdown(metrics, figures, options),
+    }),
+  );
 }

@@ -69,7 +69,7 @@ const STUDY_EARLY_STOPPING = { patience: 3, restoreBest: true };
  * Each model is built and trained with the preset's recipe (@fmnist/models' presets); the study adds early stopping
  * on the validation loss unless the preset's training options set their own.
  */
-export function studyRecipe(kind: StudyModelKind, preset: PresetName): { model: ModelOptions; train: TrainOptions } {
+function studyRecipe(kind: StudyModelKind, preset: PresetName): { model: ModelOptions; train: TrainOptions } {
   const { model, train } = presetRecipe(kind, preset);
   return { model, train: { earlyStopping: STUDY_EARLY_STOPPING, ...train } };
 }
