@@ -1,5 +1,6 @@
 /** `--help` of the built binary: every command's help fits in 100 columns and lists what the command takes. */
 import { requirePrerequisite } from '@fmnist/internal/testing';
+import { getPreset, PRESET_NAMES } from '@fmnist/models';
 import { expect, it } from 'vitest';
 import { BUILT, runCli } from './cli-run.js';
 
@@ -34,6 +35,14 @@ requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist --help', ()
       expect(result.stdout).toContain(`USAGE fmnist ${path.join(' ')}`.trimEnd());
     },
   );
+
+  it.each([['compare'], ['train']])('fmnist %s --help lists --preset with each preset’s description', async (name) => {
+    const help = (await runCli([name, '--help'])).stdout;
+    expect(help).toContain('--preset=<NAME>');
+    const text = help.replace(/\s+/g, ' ');
+    for (const preset of PRESET_NAMES) expect(text).toContain(`${preset}, ${getPreset(preset).description}`);
+    expect(text).toContain('(default: standard)');
+  });
 
   it('lists every option of a command with its default, and the sub-commands of fmnist', async () => {
     const train = (await runCli(['train', '--help'])).stdout;
