@@ -185,11 +185,12 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
     for (const kind of ['linear', 'cnn'] as const) {
       interruption.throwIfInterrupted();
       const path = `models/${kind}`;
+      const recipe = runRecipe(options, kind);
       const run = await recorder.time(kind, () =>
         trainEvaluateSave({
           kind,
-          model: runRecipe(options, kind).model,
-          options: runRecipe(options, kind).train,
+          model: recipe.model,
+          options: recipe.train,
           data,
           modelDir: join(outDir, path),
           reporter,
