@@ -19,6 +19,18 @@ function photo(width: number, height: number): Uint8Array {
   return data;
 }
 
+/** A light photo of dark trousers: a waistband and two legs with a gap between them. */
+function trousersPhoto(width: number, height: number): Uint8Array {
+  const data = new Uint8Array(width * height * 4).fill(255);
+  for (let y = Math.floor(height * 0.1); y < height * 0.9; y++) {
+    for (let x = Math.floor(width * 0.35); x < width * 0.65; x++) {
+      const inGap = y > height * 0.3 && x > width * 0.47 && x < width * 0.53;
+      if (!inGap) data.set([30, 30, 60, 255], (y * width + x) * 4);
+    }
+  }
+  return data;
+}
+
 requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist predict', () => {
   const root = mkdtempSync(join(tmpdir(), 'fmnist-predict-'));
   const modelDir = join(root, 'model');
@@ -71,8 +83,29 @@ requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist predict', (
     expect(result.stderr.trim()).toMatch(/^fmnist: '.*notes\.txt' is not a PNG or JPEG file.*\[E_CLI_IMAGE\]$/);
   });
 
-  it('rejects a missing --model-dir, a missing image and an unknown backend with exit code 2', async () => {
-    expect((await runCli(['predict', pngPath])).code).toBe(2);
+  it('classifies with the pretrained CNN when --model-dir is left out', async () => {
+    const trousersPath = join(root, 'dark-trousers.png');
+    const png = new PNG({ width: 200, height: 300 });
+    png.data = Buffer.from(trousersPhoto(200, 300));
+    writeFileSync(trousersPath, PNG.sync.write(png));
+    const result = await runCli(['predict', trousersPath, '--json', '--backend', 'cpu']);
+    expect(result.stderr).not.toMatch(/^fmnist: /m);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output).toMatchObject({ pretrained: 'cnn', model: 'cnn' });
+    expect(output.modelDir).toBeUndefined();
+    // The untrained linear model above guesses; the pretrained CNN knows trousers in a product-style photo.
+    expect(output.predictions[0].top[0].className).toBe('Trouser');
+  });
+
+  it('says in --help that the pretrained CNN is used without --model-dir', async () => {
+    const help = await runCli(['predict', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--model-dir=<DIR> .*without it, the pretrained CNN/);
+  });
+
+  it('rejects an empty --model-dir, a missing image and an unknown backend with exit code 2', async () => {
+    expect((await runCli(['predict', '--model-dir', '', pngPath])).code).toBe(2);
     const noImage = await runCli(['predict', '--model-dir', modelDir]);
     expect(noImage.code).toBe(2);
     expect(noImage.stderr).toMatch(/IMAGE/i);

@@ -1,6 +1,7 @@
-/** `fmnist predict`: classify PNG/JPEG images with a saved model and print the top-3 classes. */
+/** `fmnist predict`: classify PNG/JPEG images with a saved model, or the pretrained CNN, and print the top-3 classes. */
 import { toFashionMnistImage } from '@fmnist/dataset';
 import { createClassifier, selectBackend } from '@fmnist/models';
+import { loadPretrained } from '@fmnist/pretrained';
 import { defineCommand } from 'citty';
 import { backendArgs, modelDirArgs, outputArgs, parseBackend, parseModelDir } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -8,14 +9,22 @@ import { decodeImageFile } from '../image.js';
 import { createReporter } from '../progress.js';
 
 const TOP = 3;
+/** The model predict uses without --model-dir. */
+const PRETRAINED = 'cnn';
 
 export default defineCommand({
   meta: {
     name: 'predict',
-    description: 'Classify PNG or JPEG images with a saved model; print the top-3 classes with probabilities',
+    description:
+      'Classify PNG or JPEG images with the pretrained CNN of @fmnist/pretrained, or a saved model; print the top-3 ' +
+      'classes with probabilities',
   },
   args: {
-    ...modelDirArgs,
+    'model-dir': {
+      ...modelDirArgs['model-dir'],
+      description: `${modelDirArgs['model-dir'].description}; without it, the pretrained CNN that ships with fmnist`,
+      required: false,
+    },
     image: {
       type: 'positional',
       description:
@@ -32,17 +41,18 @@ export default defineCommand({
     const reporter = createReporter(args);
     const files = args._.map(String);
     if (files.length === 0) throw new UsageError('fmnist predict needs at least one IMAGE (a PNG or JPEG file)');
-    const modelDir = parseModelDir(args);
+    const modelDir = args['model-dir'] === undefined ? undefined : parseModelDir(args);
     const backend = await selectBackend(parseBackend(args));
     reporter.debug(`backend: ${backend.reason}`);
     const images = [];
     for (const file of files) images.push(toFashionMnistImage(await decodeImageFile(file)));
-    const classifier = await createClassifier(modelDir);
+    const classifier = modelDir === undefined ? await loadPretrained(PRETRAINED) : await createClassifier(modelDir);
     try {
       const tops = await classifier.classifyMany(images, { topK: TOP });
       const predictions = files.map((file, index) => ({ file, top: tops[index]! }));
       const output = {
         modelDir: args['model-dir'],
+        ...(modelDir === undefined ? { pretrained: PRETRAINED } : {}),
         model: classifier.metadata.kind,
         backend: backend.name,
         predictions,
