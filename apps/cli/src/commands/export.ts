@@ -112,7 +112,7 @@ async function exportOnnxFile(reporter: Reporter, modelDir: string, out: string)
   const { model, metadata } = await loadModel(modelDir);
   let bytes: Uint8Array;
   try {
-    bytes = exportOnnx(model, {
+    bytes = await exportOnnx(model, {
       normalization: metadata.normalization,
       metadata: {
         kind: metadata.kind,

@@ -88,7 +88,7 @@ async function compareOnRandomInputs(model: tfl.LayersModel, seed: number) {
     dims.reduce((a, b) => a * b, 1),
     seed,
   );
-  const onnx = await runOnnx(exportOnnx(model), input, dims);
+  const onnx = await runOnnx(await exportOnnx(model), input, dims);
   const expected = predictTfjs(model, input, dims);
   return { difference: maxDifference(onnx.data, expected), onnx, expected };
 }
@@ -196,7 +196,7 @@ describe('exportOnnx on generated models', () => {
   it('builds the normalization into the graph and takes any batch size', async () => {
     const model = createLinearModel({ seed: 4 });
     const normalization = { mean: 0.286, std: 0.353 };
-    const bytes = exportOnnx(model, { normalization, metadata: { class_names: 'a,b' } });
+    const bytes = await exportOnnx(model, { normalization, metadata: { class_names: 'a,b' } });
     const session = await ort.InferenceSession.create(bytes);
     expect(session.inputNames).toEqual(['pixels']);
     expect(session.outputNames).toEqual(['probabilities']);
@@ -214,7 +214,7 @@ describe('exportOnnx on generated models', () => {
     model.dispose();
   });
 
-  it('refuses a layer it cannot convert with E_MODELS_ONNX_UNSUPPORTED naming its class and name', () => {
+  it('refuses a layer it cannot convert with E_MODELS_ONNX_UNSUPPORTED naming its class and name', async () => {
     const recurrent = tfl.sequential({
       layers: [
         tfl.layers.lstm({ inputShape: [28, 28], units: 4, recurrentInitializer: 'glorotUniform', name: 'rows' }),
@@ -249,7 +249,7 @@ describe('exportOnnx on generated models', () => {
     for (const [model, message] of cases) {
       let thrown: unknown;
       try {
-        exportOnnx(model);
+        await exportOnnx(model);
       } catch (error) {
         thrown = error;
       }
@@ -260,10 +260,10 @@ describe('exportOnnx on generated models', () => {
     }
   });
 
-  it('creates no tensors it leaves behind', () => {
+  it('creates no tensors it leaves behind', async () => {
     const model = createCnnModel({ batchNorm: true });
     const before = tf.memory().numTensors;
-    exportOnnx(model, { normalization: { mean: 0.3, std: 0.35 } });
+    await exportOnnx(model, { normalization: { mean: 0.3, std: 0.35 } });
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
@@ -303,7 +303,7 @@ requirePrerequisite(existsSync(REAL_TEST_IMAGES), 'the real data')('exportOnnx o
         // from those as a longer training would.
         randomizeBatchNorm(model, 21, 'moving');
       }
-      const bytes = exportOnnx(model, { normalization });
+      const bytes = await exportOnnx(model, { normalization });
       const dims = [testCount, 28, 28, 1];
       const onnx = await runOnnx(bytes, Float32Array.from(testPixels), dims);
       const expected = predictTfjs(model, normalizeImages(testPixels, normalization), dims);

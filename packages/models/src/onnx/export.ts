@@ -10,14 +10,13 @@ import { version as packageVersion } from '../../package.json';
 import { ModelsError } from '../errors.js';
 import {
   AttributeType,
-  encodeOnnxModel,
   type OnnxAttribute,
   type OnnxDimension,
   type OnnxNode,
   type OnnxTensor,
   type OnnxValueInfo,
   TensorDataType,
-} from './schema.js';
+} from './messages.js';
 
 /** The ONNX operator set the exported graph uses; onnxruntime has run it since version 1.7. */
 const ONNX_OPSET = 13;
@@ -79,14 +78,14 @@ type Layer = tf.layers.Layer;
 type LayerConfig = ReturnType<Layer['getConfig']>;
 
 /**
- * The ONNX file (opset 13) of a tfjs model whose layers form one chain of the {@link ONNX_LAYER_CLASSES} (the
+ * Resolves to the ONNX file (opset 13) of a tfjs model whose layers form one chain of the {@link ONNX_LAYER_CLASSES} (the
  * linear, MLP and CNN models of this package, batch norm and dropout included). Its input is
  * `[batch, ...inputShape]` float32 (named `pixels` or `input`, see `options.normalization`), `batch` a dynamic
  * dimension; its output is named `probabilities` when the model ends in a softmax (else `output`). Dropout is left
- * out (inference), batch normalization uses the moving mean and variance. Throws `ModelsError`
+ * out (inference), batch normalization uses the moving mean and variance. Rejects with `ModelsError`
  * `E_MODELS_ONNX_UNSUPPORTED` naming the first layer (or activation) it cannot convert.
  */
-export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): Uint8Array {
+export async function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
   const chain = layerChain(model);
   const graph = new GraphBuilder();
   const modelInput = model.inputs[0]!;
@@ -103,7 +102,9 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {
   const outputName = lastActivation === 'softmax' ? 'probabilities' : 'output';
   graph.node('Identity', 'output', [value.name], [], outputName);
 
-  const onnx = encodeOnnxModel({
+  // Loaded on first use, so a page that never exports does not download the protobuf library.
+  const { encodeOnnxModel } = await import('./schema.js');
+  return encodeOnnxModel({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     producerName: '@fmnist/models',
@@ -126,7 +127,6 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {
     },
     metadataProps: Object.entries(options.metadata ?? {}).map(([key, text]) => ({ key, value: text })),
   });
-  return onnx;
 }
 
 function unsupported(message: string): ModelsError {

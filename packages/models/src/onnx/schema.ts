@@ -1,9 +1,10 @@
 /**
- * The part of the ONNX protobuf schema (onnx.proto, IR version 7) that an exported model uses, as a protobufjs JSON
+ * The fields of the ONNX protobuf schema (onnx.proto, IR version 7) that an exported model uses, as a protobufjs JSON
  * descriptor, and the function that encodes a model with it. Field names are camelCase (protobufjs' convention); the
  * wire format depends only on the field numbers and types, which are those of onnx.proto.
  */
 import protobuf from 'protobufjs/light.js';
+import type { OnnxModel } from './messages.js';
 
 const ONNX_SCHEMA: protobuf.INamespace = {
   nested: {
@@ -15,8 +16,6 @@ const ONNX_SCHEMA: protobuf.INamespace = {
             opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
             producerName: { type: 'string', id: 2 },
             producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
             docString: { type: 'string', id: 6 },
             graph: { type: 'GraphProto', id: 7 },
             metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
@@ -33,10 +32,8 @@ const ONNX_SCHEMA: protobuf.INamespace = {
             node: { rule: 'repeated', type: 'NodeProto', id: 1 },
             name: { type: 'string', id: 2 },
             initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
             input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
             output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
           },
         },
         NodeProto: {
@@ -45,23 +42,16 @@ const ONNX_SCHEMA: protobuf.INamespace = {
             output: { rule: 'repeated', type: 'string', id: 2 },
             name: { type: 'string', id: 3 },
             opType: { type: 'string', id: 4 },
-            domain: { type: 'string', id: 7 },
             attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
           },
         },
         AttributeProto: {
           fields: {
             name: { type: 'string', id: 1 },
-            docString: { type: 'string', id: 13 },
             type: { type: 'AttributeType', id: 20 },
             f: { type: 'float', id: 2 },
             i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            floats: { rule: 'repeated', type: 'float', id: 7, options: { packed: true } },
             ints: { rule: 'repeated', type: 'int64', id: 8, options: { packed: true } },
-            strings: { rule: 'repeated', type: 'bytes', id: 9 },
           },
           nested: {
             AttributeType: {
@@ -94,10 +84,7 @@ const ONNX_SCHEMA: protobuf.INamespace = {
           fields: {
             dims: { rule: 'repeated', type: 'int64', id: 1, options: { packed: true } },
             dataType: { type: 'int32', id: 2 },
-            floatData: { rule: 'repeated', type: 'float', id: 4, options: { packed: true } },
-            int64Data: { rule: 'repeated', type: 'int64', id: 7, options: { packed: true } },
             name: { type: 'string', id: 8 },
-            docString: { type: 'string', id: 12 },
             rawData: { type: 'bytes', id: 9 },
           },
         },
@@ -109,7 +96,6 @@ const ONNX_SCHEMA: protobuf.INamespace = {
               fields: {
                 dimValue: { type: 'int64', id: 1 },
                 dimParam: { type: 'string', id: 2 },
-                denotation: { type: 'string', id: 3 },
               },
             },
           },
@@ -118,7 +104,6 @@ const ONNX_SCHEMA: protobuf.INamespace = {
           oneofs: { value: { oneof: ['tensorType'] } },
           fields: {
             tensorType: { type: 'Tensor', id: 1 },
-            denotation: { type: 'string', id: 6 },
           },
           nested: {
             Tensor: {
@@ -131,65 +116,24 @@ const ONNX_SCHEMA: protobuf.INamespace = {
   },
 };
 
-/** TensorProto.DataType values this exporter writes. */
-export const TensorDataType = { FLOAT: 1, INT64: 7 } as const;
-
-/** AttributeProto.AttributeType values this exporter writes. */
-export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
-
-export interface OnnxAttribute {
-  name: string;
-  type: (typeof AttributeType)[keyof typeof AttributeType];
-  f?: number;
-  i?: number;
-  ints?: number[];
-}
-
-export interface OnnxNode {
-  name: string;
-  opType: string;
-  input: string[];
-  output: string[];
-  attribute: OnnxAttribute[];
-}
-
-export interface OnnxTensor {
-  name: string;
-  dataType: (typeof TensorDataType)[keyof typeof TensorDataType];
-  dims: number[];
-  /** The elements, little-endian, row-major. */
-  rawData: Uint8Array;
-}
-
-/** A dimension: a fixed size, or a named one whose size is given at run time (the batch). */
-export type OnnxDimension = { dimValue: number } | { dimParam: string };
-
-export interface OnnxValueInfo {
-  name: string;
-  docString?: string;
-  type: { tensorType: { elemType: number; shape: { dim: OnnxDimension[] } } };
-}
-
-export interface OnnxModel {
-  irVersion: number;
-  opsetImport: { domain: string; version: number }[];
-  producerName: string;
-  producerVersion: string;
-  docString: string;
-  graph: {
-    name: string;
-    node: OnnxNode[];
-    initializer: OnnxTensor[];
-    input: OnnxValueInfo[];
-    output: OnnxValueInfo[];
-  };
-  metadataProps: { key: string; value: string }[];
-}
-
 let modelType: protobuf.Type | undefined;
 
 /** The ONNX file bytes of `model`: a serialized onnx.ModelProto. */
 export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   modelType ??= protobuf.Root.fromJSON(ONNX_SCHEMA).lookupType('onnx.ModelProto');
+  checkFields(modelType, model, 'ModelProto');
   return modelType.encode(modelType.fromObject(model)).finish();
+}
+
+/** Protobuf drops fields its schema lacks without a word; a field missing from ONNX_SCHEMA must fail loudly instead. */
+function checkFields(type: protobuf.Type, message: object, path: string): void {
+  for (const [key, value] of Object.entries(message)) {
+    const field = type.fields[key];
+    if (!field) throw new Error(`encodeOnnxModel: ${path}.${key} is not in the ONNX schema`);
+    const fieldType = field.resolve().resolvedType;
+    if (!(fieldType instanceof protobuf.Type)) continue;
+    for (const [index, item] of (Array.isArray(value) ? value : [value]).entries()) {
+      checkFields(fieldType, item as object, Array.isArray(value) ? `${path}.${key}[${index}]` : `${path}.${key}`);
+    }
+  }
 }
