@@ -193,6 +193,31 @@ describe('exportOnnx on generated models', () => {
     maxHead.dispose();
   });
 
+  it('flattens inputs of other ranks, and calls the output probabilities only when a softmax comes last', async () => {
+    const rows = tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape: [28, 28], name: 'flatten' }),
+        tfl.layers.dense({ units: 10, activation: 'softmax', name: 'output' }),
+        tfl.layers.dropout({ rate: 0.2, name: 'dropout' }),
+      ],
+    });
+    const flattened = await compareOnRandomInputs(rows, 5);
+    expect(flattened.difference).toBeLessThan(1e-6);
+    expect(flattened.onnx.outputNames).toEqual(['probabilities']);
+    rows.dispose();
+    const normalizedAfterSoftmax = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [12], units: 10, activation: 'softmax', name: 'softmax' }),
+        tfl.layers.batchNormalization({ name: 'batchnorm' }),
+      ],
+    });
+    randomizeBatchNorm(normalizedAfterSoftmax, 13);
+    const normalized = await compareOnRandomInputs(normalizedAfterSoftmax, 6);
+    expect(normalized.difference).toBeLessThan(1e-6);
+    expect(normalized.onnx.outputNames).toEqual(['output']);
+    normalizedAfterSoftmax.dispose();
+  });
+
   it('builds the normalization into the graph and takes any batch size', async () => {
     const model = createLinearModel({ seed: 4 });
     const normalization = { mean: 0.286, std: 0.353 };

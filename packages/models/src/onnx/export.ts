@@ -66,7 +66,10 @@ export const ONNX_ACTIVATIONS = [
   'swish',
 ] as const;
 
-/** Where a 4-D value keeps its channels: last (tfjs, NHWC) or second (ONNX Conv and pooling, NCHW). */
+/**
+ * Where a 4-D value keeps its channels: last (tfjs, NHWC) or second (ONNX Conv and pooling, NCHW); `flat` for a value
+ * of another rank, which needs no transposing.
+ */
 type Layout = 'channelsLast' | 'channelsFirst' | 'flat';
 
 interface Value {
@@ -78,9 +81,9 @@ type Layer = tf.layers.Layer;
 type LayerConfig = ReturnType<Layer['getConfig']>;
 
 /**
- * Resolves to the ONNX file (opset 13) of a tfjs model whose layers form one chain of the {@link ONNX_LAYER_CLASSES} (the
- * linear, MLP and CNN models of this package, batch norm and dropout included). Its input is
- * `[batch, ...inputShape]` float32 (named `pixels` or `input`, see `options.normalization`), `batch` a dynamic
+ * Resolves to the ONNX file (opset 13) of a tfjs model whose layers form one chain of the
+ * {@link ONNX_LAYER_CLASSES} (the linear, MLP and CNN models of this package, batch norm and dropout included). Its
+ * input is `[batch, ...inputShape]` float32 (named `pixels` or `input`, see `options.normalization`), `batch` a dynamic
  * dimension; its output is named `probabilities` when the model ends in a softmax (else `output`). Dropout is left
  * out (inference), batch normalization uses the moving mean and variance. Rejects with `ModelsError`
  * `E_MODELS_ONNX_UNSUPPORTED` naming the first layer (or activation) it cannot convert.
@@ -260,7 +263,10 @@ function requireRank4(layer: Layer, value: Value): void {
   if (value.layout === 'flat') throw unsupported(`${describeLayer(layer)} follows a flat (not 4-D) value`);
 }
 
-/** Converts one layer; `activation` is the activation it applied, if any. */
+/**
+ * Converts one layer. `activation` is the last function it applies ('linear' for a layer that computes something
+ * else last, such as pooling); absent for a layer that passes its values on unchanged (Dropout, Flatten).
+ */
 function convertLayer(graph: GraphBuilder, layer: Layer, value: Value): { value: Value; activation?: string } {
   const config = layer.getConfig();
   const scope = layer.name;
@@ -274,7 +280,7 @@ function convertLayer(graph: GraphBuilder, layer: Layer, value: Value): { value:
     }
     case 'Flatten': {
       requireChannelsLast(layer, config);
-      if (value.layout === 'flat') return { value };
+      if (inputShapeOf(layer).length === 2) return { value };
       const last = toChannelsLast(graph, value, scope);
       return { value: { name: graph.node('Flatten', scope, [last.name], [int('axis', 1)]), layout: 'flat' } };
     }
@@ -284,7 +290,7 @@ function convertLayer(graph: GraphBuilder, layer: Layer, value: Value): { value:
       return convertConv2d(graph, layer, config, value);
     case 'MaxPooling2D':
     case 'AveragePooling2D':
-      return { value: convertPooling(graph, layer, config, value) };
+      return { value: convertPooling(graph, layer, config, value), activation: 'linear' };
     case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling2D': {
       requireChannelsLast(layer, config);
@@ -292,10 +298,10 @@ function convertLayer(graph: GraphBuilder, layer: Layer, value: Value): { value:
       const opType = layer.getClassName() === 'GlobalAveragePooling2D' ? 'ReduceMean' : 'ReduceMax';
       const axes = value.layout === 'channelsFirst' ? [2, 3] : [1, 2];
       const name = graph.node(opType, scope, [value.name], [ints('axes', axes), int('keepdims', 0)]);
-      return { value: { name, layout: 'flat' } };
+      return { value: { name, layout: 'flat' }, activation: 'linear' };
     }
     case 'BatchNormalization':
-      return { value: convertBatchNormalization(graph, layer, config, value) };
+      return { value: convertBatchNormalization(graph, layer, config, value), activation: 'linear' };
     default:
       throw unsupported(
         `${describeLayer(layer)} has no ONNX conversion; supported layers: ${ONNX_LAYER_CLASSES.join(', ')}`,
