@@ -5,12 +5,11 @@
  */
 import { type Classifier, createClassifier, type ModelSource } from '@fmnist/models';
 import { PretrainedError } from './errors.js';
-import { CATALOG } from './models/catalog.generated.js';
+import { CATALOG, type PretrainedModelName } from './models/catalog.generated.js';
 import { sha256Hex } from './sha256.js';
 import type { PretrainedFiles, PretrainedInfo } from './types.js';
 
-/** The name of a shipped model. */
-export type PretrainedModelName = keyof typeof CATALOG;
+export type { PretrainedModelName };
 
 /** The names `loadPretrained` accepts. */
 export const PRETRAINED_MODELS = Object.keys(CATALOG) as readonly PretrainedModelName[];
