@@ -80,7 +80,7 @@ function paintGrey(pixels: Uint8Array, canvas = document.createElement('canvas')
   return canvas;
 }
 
-function describeModel(classifier: Classifier, source: string) {
+function describeModel(classifier: Classifier, source: string, extraFacts: [string, string][]) {
   const metadata = classifier.metadata as Classifier['metadata'] & { versions?: Record<string, string> };
   const entries: [string, string][] = [
     ['source', source],
@@ -91,7 +91,7 @@ function describeModel(classifier: Classifier, source: string) {
   if (metadata.test)
     entries.push(['test accuracy', `${percent(metadata.test.accuracy)} of ${metadata.test.count} images`]);
   const models = metadata.versions?.['@fmnist/models'] ?? metadata.packageVersion;
-  entries.push(['versions', `@fmnist/models ${models}, tfjs ${metadata.tfjsVersion}`]);
+  entries.push(['versions', `@fmnist/models ${models}, tfjs ${metadata.tfjsVersion}`], ...extraFacts);
   facts('model-facts', entries);
   element('model').hidden = false;
 }
@@ -340,7 +340,7 @@ async function start() {
     await startBackend();
     const loaded = await loadDemoModel(modelChoice);
     classifier = loaded.classifier;
-    describeModel(classifier, loaded.source);
+    describeModel(classifier, loaded.source, loaded.facts);
   } catch (error) {
     result.error = errorText(error);
     status.textContent = 'The model could not be loaded.';

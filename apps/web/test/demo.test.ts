@@ -12,7 +12,7 @@ import type { Prediction } from '@fmnist/models';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DemoResult } from '../src/demo-result.js';
-import { makeWorkDir, repoRoot, systemDataDir, trainTinyModel, webRoot } from './site.js';
+import { makeWorkDir, repoRoot, systemDataDir, webRoot } from './site.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const cli = join(repoRoot, 'apps/cli/bin/fmnist.js');
@@ -20,8 +20,8 @@ const artifacts = join(webRoot, 'test-results');
 const run = promisify(execFile);
 
 const describeDemo = requirePrerequisite(
-  existsSync(executablePath) && existsSync(systemDataDir),
-  `Chromium at ${executablePath} and the FashionMNIST files in ${systemDataDir}`,
+  existsSync(executablePath) && existsSync(systemDataDir) && existsSync(join(repoRoot, 'apps/cli/dist/main.js')),
+  `Chromium at ${executablePath}, the FashionMNIST files in ${systemDataDir} and the built CLI (run pnpm build)`,
 );
 
 /** Starts `pnpm demo` (the script the root script runs) and resolves with the address it prints on stdout. */
@@ -65,7 +65,6 @@ async function shownTop3(page: Page, source: string): Promise<Shown> {
 
 describeDemo('pnpm demo in Chromium', () => {
   let work: string;
-  let modelDir: string;
   let demo: { url: string; child: ChildProcess };
   let context: BrowserContext;
   let page: Page;
@@ -75,8 +74,7 @@ describeDemo('pnpm demo in Chromium', () => {
 
   beforeAll(async () => {
     work = await makeWorkDir();
-    modelDir = await trainTinyModel(work);
-    demo = await startDemo(['--port', '0', '--model-dir', modelDir]);
+    demo = await startDemo(['--port', '0']);
     // Playwright passes its own --user-data-dir: a fresh one per run, so the first visit finds an empty cache.
     context = await chromium.launchPersistentContext(await makeWorkDir(), {
       executablePath,
@@ -105,10 +103,12 @@ describeDemo('pnpm demo in Chromium', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** `fmnist predict --json` on `file` with the model the demo serves: its top 3. */
+  /** `fmnist predict --json` on `file` with its default model, the pretrained CNN the page runs too: its top 3. */
   async function predictWithCli(file: string): Promise<Prediction[]> {
-    const { stdout } = await run(process.execPath, [cli, 'predict', file, '--json', '--model-dir', modelDir]);
-    return JSON.parse(stdout).predictions[0].top;
+    const { stdout } = await run(process.execPath, [cli, 'predict', file, '--json']);
+    const result = JSON.parse(stdout);
+    expect(result.pretrained).toBe('cnn');
+    return result.predictions[0].top;
   }
 
   /** The page's answer for a picture equals the CLI's for the same PNG: the same top 3, probabilities to 1e-4. */
@@ -128,6 +128,7 @@ describeDemo('pnpm demo in Chromium', () => {
     expect(await page.getAttribute('body', 'data-state')).toBe('ready');
     expect(errors).toEqual([]);
     expect(await page.locator('#samples figure').count()).toBe(12);
+    expect(await page.locator('#model-facts').textContent()).toContain("@fmnist/pretrained, model 'cnn'");
     const first = await page.evaluate(() => window.fmnistDemo as DemoResult);
     expect(first.testImagesFromCache).toBe(false);
     expect(dataRequests).toHaveLength(2);

@@ -41,8 +41,11 @@ export async function ensureDemoBuilt(): Promise<string> {
   return dist;
 }
 
-/** Trains a linear model for one epoch on 3000 training images (a few seconds on one core) and saves it. */
-export async function trainTinyModel(work: string): Promise<string> {
+/**
+ * Trains a linear model for one epoch on 3000 training images (a few seconds on one core), saves it, and exports it
+ * with the built CLI exactly as a user would. Returns the bundle's folder.
+ */
+export async function exportTinyModel(work: string): Promise<string> {
   await tf.setBackend('cpu');
   const full = await loadFashionMnist({ split: 'train', dataDir: systemDataDir });
   const count = 3000;
@@ -61,12 +64,6 @@ export async function trainTinyModel(work: string): Promise<string> {
     classNames: CLASS_NAMES,
   });
   model.dispose();
-  return modelDir;
-}
-
-/** The model of `trainTinyModel`, exported with the built CLI exactly as a user would. Returns the bundle's folder. */
-export async function exportTinyModel(work: string): Promise<string> {
-  const modelDir = await trainTinyModel(work);
   const bundle = join(work, 'bundle');
   await run(process.execPath, [
     join(repoRoot, 'apps/cli/bin/fmnist.js'),
