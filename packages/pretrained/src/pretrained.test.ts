@@ -7,7 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PretrainedError } from './errors.js';
 import { CATALOG } from './models/catalog.generated.js';
-import { loadPretrained, PRETRAINED_MODELS, pretrainedInfo, verifiedSource } from './pretrained.js';
+import {
+  classifierFromEntry,
+  loadPretrained,
+  PRETRAINED_MODELS,
+  pretrainedInfo,
+  verifiedSource,
+} from './pretrained.js';
 import type { PretrainedFiles } from './types.js';
 
 /** A bright, tall, narrow shape on black, like a FashionMNIST trouser. */
@@ -99,6 +105,18 @@ describe('loadPretrained', () => {
       expect((error as Error).message).toContain("'cnn', 'linear'");
     }
     expect(() => pretrainedInfo('mlp' as 'cnn')).toThrow(/'cnn', 'linear'/);
+  });
+});
+
+describe('classifierFromEntry', () => {
+  it('turns shipped files that cannot be loaded into E_PRETRAINED_CORRUPT naming the model', async () => {
+    const entry = {
+      info: pretrainedInfo('linear'),
+      load: () => Promise.reject(new Error("Cannot find module './models/linear.js'")),
+    };
+    const error = (await classifierFromEntry(entry).catch((caught: unknown) => caught)) as PretrainedError;
+    expect(error.code).toBe('E_PRETRAINED_CORRUPT');
+    expect(error.message).toMatch(/files of pretrained model 'linear' could not be loaded \(Cannot find module/);
   });
 });
 

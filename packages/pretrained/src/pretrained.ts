@@ -7,7 +7,7 @@ import { type Classifier, createClassifier, type ModelSource } from '@fmnist/mod
 import { PretrainedError } from './errors.js';
 import { CATALOG, type PretrainedModelName } from './models/catalog.generated.js';
 import { sha256Hex } from './sha256.js';
-import type { PretrainedFiles, PretrainedInfo } from './types.js';
+import type { CatalogEntry, PretrainedFiles, PretrainedInfo } from './types.js';
 
 export type { PretrainedModelName };
 
@@ -72,7 +72,21 @@ export function verifiedSource(info: PretrainedInfo, files: PretrainedFiles): Mo
  * E_PRETRAINED_UNKNOWN_MODEL naming the shipped ones; shipped files that fail their SHA-256 are E_PRETRAINED_CORRUPT.
  */
 export async function loadPretrained(name: PretrainedModelName): Promise<Classifier> {
-  const entry = entryFor(name);
-  const { files } = await entry.load();
+  return classifierFromEntry(entryFor(name));
+}
+
+/** Loads a catalog entry's files, checks them and builds the classifier (loadPretrained, once the name is known). */
+export async function classifierFromEntry(entry: CatalogEntry): Promise<Classifier> {
+  let files: PretrainedFiles;
+  try {
+    ({ files } = await entry.load());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PretrainedError(
+      'E_PRETRAINED_CORRUPT',
+      `the files of pretrained model '${entry.info.name}' could not be loaded (${reason}); reinstall @fmnist/pretrained, and bundle its dist/models/ with it`,
+      { file: `@fmnist/pretrained/${entry.info.name}`, cause: error },
+    );
+  }
   return createClassifier(verifiedSource(entry.info, files));
 }
