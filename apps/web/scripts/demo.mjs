@@ -3,13 +3,12 @@
 // the FashionMNIST test files (downloading them into the cache if no copy is found), serves the page on localhost,
 // prints its URL and runs until Ctrl-C. Options: see USAGE (`pnpm demo --help`).
 import { execFile, spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { createStaticServer, listen } from './static-server.mjs';
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = resolve(webRoot, '../..');
@@ -19,18 +18,6 @@ Builds the demo page, serves it with the FashionMNIST test images and prints its
   --port N         the port (default ${DEFAULT_PORT}, or a free one if it is taken; 0 for any free port)
   --host ADDRESS   the address to listen on (default 127.0.0.1)
   --model-dir DIR  serve a model saved by fmnist train or compare instead of the default`;
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.gz': 'application/gzip',
-};
 
 function fail(message) {
   console.error(`pnpm demo: ${message}`);
@@ -76,7 +63,15 @@ function build(withCli) {
       stdio: ['ignore', 2, 2],
     });
     child.on('error', (error) => reject(new Error(`could not start turbo (${error.message}); run pnpm install first`)));
-    child.on('exit', (code) => (code === 0 ? done() : reject(new Error(`the build failed (turbo exited ${code})`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? done()
+        : reject(
+            new Error(
+              `the build failed (turbo exited ${code}; it runs each build with pnpm, so start this with pnpm demo)`,
+            ),
+          ),
+    );
   });
 }
 
@@ -99,48 +94,6 @@ async function exportModel(modelDir) {
     throw new Error(`could not export the model in ${modelDir}: ${(error.stderr || error.message).trim()}`);
   }
   return out;
-}
-
-/** A static server: `/data/<name>` from `dataFiles`, `/model/` from `modelFolder`, everything else from dist/. */
-function createDemoServer(dist, dataFiles, modelFolder) {
-  const resolveFile = (path) => {
-    if (path.startsWith('/data/')) return dataFiles[path.slice('/data/'.length)];
-    const [root, rest] =
-      modelFolder && path.startsWith('/model/') ? [modelFolder, path.slice('/model/'.length)] : [dist, path];
-    const file = normalize(join(root, rest.endsWith('/') || rest === '' ? `${rest}index.html` : rest));
-    return file === root || file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : undefined;
-  };
-  return createServer(async (request, response) => {
-    let path;
-    try {
-      path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    } catch {
-      response.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
-      return;
-    }
-    const file = resolveFile(path);
-    const info = file ? await stat(file).catch(() => undefined) : undefined;
-    if (!file || !info?.isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': info.size,
-      'cache-control': 'no-cache',
-    });
-    createReadStream(file).pipe(response);
-  });
-}
-
-function listen(server, port, host) {
-  return new Promise((done, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      done(server.address().port);
-    });
-  });
 }
 
 async function main() {
@@ -167,7 +120,10 @@ async function main() {
       fail(error.message);
     }
   }
-  const server = createDemoServer(join(webRoot, 'dist'), dataFiles, modelFolder);
+  const routes = { '/': join(webRoot, 'dist') };
+  for (const [name, file] of Object.entries(dataFiles)) routes[`/data/${name}`] = file;
+  if (modelFolder) routes['/model/'] = modelFolder;
+  const server = createStaticServer(routes);
   let port;
   try {
     port = await listen(server, options.port ?? DEFAULT_PORT, options.host);

@@ -3,17 +3,16 @@
  * local static server for both plus the test data. Nothing here is committed output; all of it lives in a temp dir.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CLASS_NAMES, computeNormalization, loadFashionMnist, normalizeImages } from '@fmnist/dataset';
 import { createModel, saveModel, train } from '@fmnist/models';
 import * as tf from '@tensorflow/tfjs-core';
+import { createStaticServer, listen } from '../scripts/static-server.mjs';
 
 export const webRoot = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = resolve(webRoot, '../..');
@@ -111,40 +110,10 @@ export async function writeTinyReport(work: string): Promise<string> {
   return report;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.md': 'text/markdown; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
-/** Serves `mounts` (URL prefix → folder; '/' last) on 127.0.0.1 with real 404s, as a static host would. */
-export async function serve(mounts: Record<string, string>): Promise<{ url: string; server: Server }> {
-  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
-  const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    const prefix = prefixes.find((candidate) => path.startsWith(candidate));
-    const root = prefix === undefined ? undefined : mounts[prefix];
-    let file = root === undefined ? undefined : normalize(join(root, path.slice(prefix?.length ?? 0)));
-    if (file && root && file.startsWith(resolve(root)) && (await stat(file).catch(() => undefined))?.isDirectory()) {
-      file = join(file, 'index.html');
-    }
-    const info = file && root && file.startsWith(resolve(root)) ? await stat(file).catch(() => undefined) : undefined;
-    if (!file || !info?.isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': info.size,
-    });
-    createReadStream(file).pipe(response);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+/** Serves `routes` (see createStaticServer) on 127.0.0.1, on a free port. */
+export async function serve(routes: Record<string, string>): Promise<{ url: string; server: Server }> {
+  const server = createStaticServer(routes);
+  return { url: `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`, server };
 }
 
 export async function makeWorkDir(): Promise<string> {
