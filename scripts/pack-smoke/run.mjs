@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 // Pack smoke test: packs every publishable package with pnpm, installs the tarballs with npm into a fresh project
 // outside the workspace (peers such as tfjs come from the registry, optional ones such as tfjs-node are left out), then
-// as a user would: imports them as ESM and CJS, loads the data, saves a model, loads it and predicts; runs the `fmnist`
+// as a user would: imports them as ESM and CJS, loads the data, saves a model, loads it and predicts; classifies a
+// drawing with the pretrained CNN in ESM, in CJS and in a page bundled by Vite (run in Chromium); runs the `fmnist`
 // binary; type-checks a TypeScript file against the published types; and runs each README's example.
 // Prints one JSON object (with --json) or one line per step; exits 1 when any step fails.
 // Usage: node scripts/pack-smoke/run.mjs [--json] [--keep] [--data-dir DIR]
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,8 @@ const keep = args.includes('--keep');
 const dataDirIndex = args.indexOf('--data-dir');
 const dataDir = dataDirIndex >= 0 ? args[dataDirIndex + 1] : '/usr/share/datasets/fashion-mnist';
 const TYPES_NODE = '@types/node@20.19.43';
+// The bundler of the pretrained check (the version apps/web builds with).
+const VITE = 'vite@7.3.8';
 
 const work = mkdtempSync(join(tmpdir(), 'fmnist-pack-smoke-'));
 const tarballs = join(work, 'tarballs');
@@ -85,7 +90,11 @@ try {
     `${JSON.stringify({ name: 'fmnist-pack-smoke', version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`,
   );
   const consumer = new URL('./consumer/', import.meta.url);
-  for (const file of readdirSync(consumer)) copyFileSync(new URL(file, consumer), join(project, file));
+  for (const entry of readdirSync(consumer, { withFileTypes: true })) {
+    if (entry.isDirectory())
+      cpSync(new URL(`${entry.name}/`, consumer), join(project, entry.name), { recursive: true });
+    else copyFileSync(new URL(entry.name, consumer), join(project, entry.name));
+  }
 
   const install = run(
     'npm install of the tarballs (no workspace, peers from the registry)',
@@ -98,6 +107,7 @@ try {
       '--loglevel=error',
       ...packed.map((p) => p.tarball),
       TYPES_NODE,
+      VITE,
     ],
     { timeout: 600_000 },
   );
@@ -126,6 +136,50 @@ try {
       ok: Boolean(same),
       seconds: 0,
       stdout: '',
+      stderr: '',
+    });
+
+    // The pretrained CNN, with no files and no network: through import, require() and a page bundled by Vite.
+    const pretrained = [
+      run('pretrained ESM: loadPretrained classifies a drawing', 'node', ['pretrained.mjs']),
+      run('pretrained CJS: loadPretrained classifies a drawing', 'node', ['pretrained.cjs']),
+    ];
+    const viteBuild = run('pretrained: Vite builds a page that uses loadPretrained', 'node', [
+      join(project, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      'vite-page',
+      '--logLevel',
+      'warn',
+    ]);
+    if (viteBuild.ok) {
+      pretrained.push(
+        run('pretrained: the Vite page classifies a canvas in Chromium, with no request elsewhere', 'node', [
+          join(repoRoot, 'scripts', 'pack-smoke', 'browser-check.mjs'),
+          join(project, 'vite-page', 'dist'),
+        ]),
+      );
+    }
+    const parse = (step) => (step.ok ? JSON.parse(step.stdout.split('\n').pop()) : undefined);
+    report.pretrained = {
+      esm: parse(pretrained[0]),
+      cjs: parse(pretrained[1]),
+      vite: pretrained[2] && parse(pretrained[2]),
+      viteChunks: viteBuild.ok
+        ? readdirSync(join(project, 'vite-page', 'dist', 'assets')).map((file) => ({
+            file,
+            bytes: statSync(join(project, 'vite-page', 'dist', 'assets', file)).size,
+          }))
+        : [],
+    };
+    const tops = [report.pretrained.esm, report.pretrained.cjs, report.pretrained.vite].map(
+      (answer) => answer?.top?.[0]?.className,
+    );
+    steps.push({
+      name: 'pretrained: ESM, CJS and the Vite page all see Trouser',
+      kind: 'smoke',
+      ok: tops.every((className) => className === 'Trouser'),
+      seconds: 0,
+      stdout: JSON.stringify(tops),
       stderr: '',
     });
 

@@ -1,5 +1,6 @@
 // The packages as published: publint --strict and attw on each packed tarball, then the pack smoke test (npm install
-// of the tarballs into a fresh project, ESM and CJS use, the CLI, the published types, the README examples).
+// of the tarballs into a fresh project, ESM and CJS use, the pretrained CNN in ESM, CJS and a Vite page, the CLI, the
+// published types, the README examples).
 // Both read dist/: the root `pnpm test` builds first. Sizes go to test-results/ for BENCHMARKS.md.
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,8 +35,13 @@ interface ConsumerRun {
   probabilities: number[];
 }
 
+interface PretrainedRun {
+  top: { className: string; probability: number }[];
+}
+
 interface SmokeReport {
   steps: Step[];
+  pretrained: { esm?: PretrainedRun; cjs?: PretrainedRun; vite?: PretrainedRun & { requests: string[] } };
   esm: ConsumerRun;
   cjs: ConsumerRun;
   tfjsCoreCopies: number;
@@ -67,7 +73,17 @@ describe('published packages', () => {
       .map((pkg) => `${pkg.name}: publint ${pkg.publint}; attw ${pkg.attw}`);
     expect(problems).toEqual([]);
     const names = report.packages.map((pkg) => pkg.name);
-    expect(names).toEqual(['@fmnist/dataset', '@fmnist/metrics', '@fmnist/models', '@fmnist/viz', '@fmnist/cli']);
+    expect(names).toEqual([
+      '@fmnist/dataset',
+      '@fmnist/metrics',
+      '@fmnist/models',
+      '@fmnist/pretrained',
+      '@fmnist/viz',
+      '@fmnist/cli',
+    ]);
+    // The pretrained weights (quantized, in base64, once for ESM and CJS) keep the package under 1.5 MB packed.
+    const pretrained = report.packages.find((pkg) => pkg.name === '@fmnist/pretrained');
+    expect(pretrained?.packedBytes).toBeLessThanOrEqual(1_500_000);
     // The dataset package never ships the data.
     const dataset = report.packages.find((pkg) => pkg.name === '@fmnist/dataset');
     expect(dataset?.files.filter((file) => /ubyte|\.gz$/.test(file))).toEqual([]);
@@ -77,9 +93,10 @@ describe('published packages', () => {
 
   describe('from the tarballs, installed with npm into a fresh project', () => {
     let smoke: SmokeReport;
+    // As long as runScript lets the script run: installs, a Vite build and Chromium take minutes on a busy machine.
     beforeAll(async () => {
       smoke = await runScript<SmokeReport>('scripts/pack-smoke/run.mjs');
-    });
+    }, 900_000);
 
     it('works as ESM and CJS, with one tfjs, as the fmnist binary and for TypeScript', () => {
       const failed = smoke.steps
@@ -94,6 +111,15 @@ describe('published packages', () => {
       expect(smoke.optionalPeersLeftOut).toContain('@tensorflow/tfjs-node');
     });
 
+    it('classifies with the pretrained CNN in ESM, CJS and a Vite page, which loads only the CNN chunk', () => {
+      for (const run of [smoke.pretrained.esm, smoke.pretrained.cjs, smoke.pretrained.vite]) {
+        expect(run?.top[0]?.className).toBe('Trouser');
+      }
+      const scripts = smoke.pretrained.vite?.requests.filter((url) => url.endsWith('.js')) ?? [];
+      expect(scripts.some((url) => /\/cnn-[\w-]+\.js$/.test(url))).toBe(true);
+      expect(scripts.some((url) => /\/linear-[\w-]+\.js$/.test(url))).toBe(false);
+    });
+
     it('has a README with an install line and a first example that runs as is', () => {
       const failed = smoke.steps
         .filter((step) => step.kind === 'readme' && !step.ok)
@@ -103,7 +129,13 @@ describe('published packages', () => {
         expect(readme, `${readme.name} README`).toMatchObject({ hasReadme: true, hasInstall: true });
       }
       const withExamples = smoke.readmes.filter((readme) => readme.example !== undefined).map((readme) => readme.name);
-      expect(withExamples).toEqual(['@fmnist/dataset', '@fmnist/metrics', '@fmnist/models', '@fmnist/viz']);
+      expect(withExamples).toEqual([
+        '@fmnist/dataset',
+        '@fmnist/metrics',
+        '@fmnist/models',
+        '@fmnist/pretrained',
+        '@fmnist/viz',
+      ]);
     });
   });
 });
