@@ -132,13 +132,18 @@ describe('tuned models', () => {
     });
     expect(layerClasses(withNorm).filter((name) => name === 'BatchNormalization')).toHaveLength(4);
     const byDefault = createCnnModel();
-    expect(layerClasses(byDefault).filter((name) => name === 'BatchNormalization')).toHaveLength(0);
+    expect(layerClasses(byDefault).filter((name) => name === 'BatchNormalization')).toHaveLength(2);
     byDefault.dispose();
     withNorm.dispose();
   });
 
   it("averages the last block's maps into the head with globalAveragePooling", () => {
-    const model = createCnnModel({ blocks: [[8], [16]], denseUnits: [32], globalAveragePooling: true });
+    const model = createCnnModel({
+      blocks: [[8], [16]],
+      batchNorm: false,
+      denseUnits: [32],
+      globalAveragePooling: true,
+    });
     expect(layerClasses(model)).toContain('GlobalAveragePooling2D');
     expect(layerClasses(model)).not.toContain('Flatten');
     // 3x3x1x8+8, 3x3x8x16+16, 16*32+32, 32*10+10

@@ -34,8 +34,8 @@ export interface CnnOptions {
   /** Convolution padding. Default 'same'. */
   padding?: 'same' | 'valid';
   /**
-   * Batch normalization after each convolution's ReLU. Default false: in TensorFlow.js on wasm/cpu it made a training
-   * step about 3 times slower (measured; see the README), more than it gains per minute of training.
+   * Batch normalization after each convolution's ReLU. Default true: with the package's fused batch-norm kernels it
+   * costs little per step and added 0.6 points of validation accuracy in the recipe search (RECIPES.md).
    */
   batchNorm?: boolean;
   /** Dropout rate after each block's pooling (0 = none). Default 0 (measured: better within a short schedule). */
@@ -181,7 +181,7 @@ export function createCnnModel(options: CnnOptions = {}): tf.LayersModel {
   if (padding !== 'same' && padding !== 'valid') {
     throw new ModelsError('E_MODELS_ARGUMENT', `padding must be 'same' or 'valid', got '${String(padding)}'`);
   }
-  const batchNorm = options.batchNorm ?? false;
+  const batchNorm = options.batchNorm ?? true;
   const blockDropout = checkRate('blockDropout', options.blockDropout ?? 0);
   const denseUnits = checkUnits('denseUnits', options.denseUnits ?? [256]);
   const dropout = checkRate('dropout', options.dropout ?? 0.3);
