@@ -53,7 +53,7 @@ function describe(result) {
   const { model, train: options } = result.recipe;
   const parts = [];
   if (model.blocks) parts.push(`blocks ${JSON.stringify(model.blocks)}`);
-  if (model.batchNorm) parts.push('batch norm');
+  if (model.batchNorm !== undefined) parts.push(model.batchNorm ? 'batch norm' : 'no batch norm');
   if (model.globalAveragePooling) parts.push('GAP head');
   if (model.denseUnits) parts.push(`dense ${JSON.stringify(model.denseUnits)}`);
   if (model.dropout !== undefined) parts.push(`dropout ${model.dropout}`);
