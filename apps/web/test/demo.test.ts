@@ -7,10 +7,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { toFashionMnistImage } from '@fmnist/dataset';
 import { requirePrerequisite } from '@fmnist/internal/testing';
 import type { Prediction } from '@fmnist/models';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+// The CLI's own decoder (pngjs), so the check is against exactly what `fmnist predict` reads from the file.
+import { decodeImageFile } from '../../cli/src/image.js';
 import type { DemoResult } from '../src/demo-result.js';
 import { makeWorkDir, repoRoot, systemDataDir, webRoot } from './site.js';
 
@@ -45,10 +48,11 @@ function startDemo(args: string[]): Promise<{ url: string; child: ChildProcess }
   });
 }
 
-/** One picture's top 3 as the page shows it, and the picture it is for. */
+/** One picture's top 3 as the page shows it, the picture it is for, and the 28x28 grey bytes the model saw. */
 interface Shown {
   source: string | undefined;
   top: { classIndex: number; probability: number; className: string }[];
+  seen: number[];
 }
 
 async function shownTop3(page: Page, source: string): Promise<Shown> {
@@ -60,6 +64,11 @@ async function shownTop3(page: Page, source: string): Promise<Shown> {
       probability: Number(item.dataset.probability),
       className: item.querySelector('.name')?.textContent ?? '',
     })),
+    seen: [
+      ...((document.getElementById('seen') as HTMLCanvasElement).getContext('2d') as CanvasRenderingContext2D)
+        .getImageData(0, 0, 28, 28)
+        .data.filter((_, index) => index % 4 === 0),
+    ],
   }));
 }
 
@@ -111,8 +120,15 @@ describeDemo('pnpm demo in Chromium', () => {
     return result.predictions[0].top;
   }
 
-  /** The page's answer for a picture equals the CLI's for the same PNG: the same top 3, probabilities to 1e-4. */
+  /**
+   * The page's answer for a picture equals the CLI's for the same PNG: the model saw the picture `fmnist predict` makes
+   * of the file (its decoder, then toFashionMnistImage; 1 grey level allowed for the browser's premultiplied alpha
+   * on semi-transparent pixels), and gave the same top 3, probabilities to 1e-4.
+   */
   async function expectSameAsCli(shown: Shown, file: string) {
+    const expected = toFashionMnistImage(await decodeImageFile(file));
+    const worst = Math.max(...shown.seen.map((grey, index) => Math.abs(grey - (expected[index] as number))));
+    expect(worst).toBeLessThanOrEqual(1);
     const fromCli = await predictWithCli(file);
     expect(shown.top.map((entry) => entry.classIndex)).toEqual(fromCli.map((entry) => entry.classIndex));
     shown.top.forEach((entry, index) => {
@@ -165,13 +181,15 @@ describeDemo('pnpm demo in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('gives a dropped and a pasted product photo (a dark shirt on white) the top-1 class fmnist predict gives', async () => {
-    // The photo: a dark T-shirt shape on white, 320x360, encoded as PNG by the browser.
-    const bytes = await page.evaluate(async () => {
+  /** A product-style photo: a dark striped T-shirt, 320x360, on white or cut out (transparent), PNG from the browser. */
+  async function shirtPhoto(background: 'white' | 'transparent'): Promise<number[]> {
+    return page.evaluate(async (background) => {
       const canvas = new OffscreenCanvas(320, 360);
       const g = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
-      g.fillStyle = '#fff';
-      g.fillRect(0, 0, 320, 360);
+      if (background === 'white') {
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, 320, 360);
+      }
       g.fillStyle = '#2b2d3a';
       g.beginPath();
       const outline = [
@@ -191,31 +209,55 @@ describeDemo('pnpm demo in Chromium', () => {
       for (const [x, y] of outline) g.lineTo(x as number, y as number);
       g.quadraticCurveTo(160, 85, 110, 40);
       g.fill();
+      // A light stripe: inverting (light background) or not (dark) shows in the picture, so transparency treated as
+      // black instead of white would change the answer.
+      g.fillStyle = '#a4a6b4';
+      g.fillRect(88, 170, 144, 34);
       const blob = await canvas.convertToBlob({ type: 'image/png' });
       return [...new Uint8Array(await blob.arrayBuffer())];
-    });
+    }, background);
+  }
+
+  /** Drops or pastes PNG `bytes` named `name` on the page, as the browser delivers a dropped or pasted file. */
+  async function give(how: 'drop' | 'paste', name: string, bytes: number[]) {
+    await page.evaluate(
+      ({ how, name, bytes }) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([Uint8Array.from(bytes)], name, { type: 'image/png' }));
+        const event =
+          how === 'drop'
+            ? new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true })
+            : new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true });
+        (document.getElementById('pad') as HTMLElement).dispatchEvent(event);
+      },
+      { how, name, bytes },
+    );
+  }
+
+  it('gives a dropped and a pasted product photo (a dark shirt on white) the top-1 class fmnist predict gives', async () => {
+    const bytes = await shirtPhoto('white');
     const file = join(work, 'shirt.png');
     await writeFile(file, Uint8Array.from(bytes));
-    const give = (how: 'drop' | 'paste', name: string) =>
-      page.evaluate(
-        ({ how, name, bytes }) => {
-          const transfer = new DataTransfer();
-          transfer.items.add(new File([Uint8Array.from(bytes)], name, { type: 'image/png' }));
-          const event =
-            how === 'drop'
-              ? new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true })
-              : new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true });
-          (document.getElementById('pad') as HTMLElement).dispatchEvent(event);
-        },
-        { how, name, bytes },
-      );
-    await give('drop', 'shirt.png');
+    await give('drop', 'shirt.png', bytes);
     const dropped = await shownTop3(page, 'shirt.png');
     await page.screenshot({ path: join(artifacts, 'demo-photo.png'), fullPage: true });
     figures.photo = await expectSameAsCli(dropped, file);
-    await give('paste', 'pasted-shirt.png');
+    await give('paste', 'pasted-shirt.png', bytes);
     const pasted = await shownTop3(page, 'pasted-shirt.png');
     expect(pasted.top).toEqual(dropped.top);
+    expect(errors).toEqual([]);
+  });
+
+  it("treats a cut-out photo's transparent background as white, as fmnist predict does", async () => {
+    const bytes = await shirtPhoto('transparent');
+    const file = join(work, 'shirt-cut-out.png');
+    await writeFile(file, Uint8Array.from(bytes));
+    await give('drop', 'shirt-cut-out.png', bytes);
+    const cutOut = await shownTop3(page, 'shirt-cut-out.png');
+    figures.cutOutPhoto = await expectSameAsCli(cutOut, file);
+    await give('drop', 'shirt.png', await shirtPhoto('white'));
+    const onWhite = await shownTop3(page, 'shirt.png');
+    expect(cutOut.top[0]?.classIndex).toBe(onWhite.top[0]?.classIndex);
     expect(errors).toEqual([]);
   });
 
