@@ -13,11 +13,12 @@ import { createStaticServer, listen } from './static-server.mjs';
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = resolve(webRoot, '../..');
 const DEFAULT_PORT = 4173;
-const USAGE = `usage: pnpm demo [--port N] [--host ADDRESS] [--model-dir DIR]
+const USAGE = `usage: pnpm demo [--port N] [--host ADDRESS] [--model-dir DIR] [--no-build]
 Builds the demo page, serves it with the FashionMNIST test images and prints its address; Ctrl-C stops it.
   --port N         the port (default ${DEFAULT_PORT}, or a free one if it is taken; 0 for any free port)
   --host ADDRESS   the address to listen on (default 127.0.0.1)
-  --model-dir DIR  serve a model saved by fmnist train or compare instead of the default`;
+  --model-dir DIR  serve a model saved by fmnist train or compare instead of the default
+  --no-build       serve what is built (apps/web/dist), e.g. right after pnpm build`;
 
 function fail(message) {
   console.error(`pnpm demo: ${message}`);
@@ -32,6 +33,7 @@ function parseOptions() {
         port: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         'model-dir': { type: 'string' },
+        'no-build': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -48,7 +50,7 @@ function parseOptions() {
     if (!/^\d+$/.test(values.port) || port > 65535)
       fail(`--port must be a whole number from 0 to 65535, got '${values.port}'`);
   }
-  return { port, host: values.host, modelDir: values['model-dir'] };
+  return { port, host: values.host, modelDir: values['model-dir'], build: !values['no-build'] };
 }
 
 /** Runs turbo's build of the page and of what it imports (and of the CLI when a model must be exported). */
@@ -101,10 +103,14 @@ async function main() {
   if (options.modelDir !== undefined && !(await stat(options.modelDir).catch(() => undefined))?.isDirectory()) {
     fail(`--model-dir ${options.modelDir}: no such folder; pass a folder written by fmnist train or compare`);
   }
-  try {
-    await build(options.modelDir !== undefined);
-  } catch (error) {
-    fail(error.message);
+  if (options.build) {
+    try {
+      await build(options.modelDir !== undefined);
+    } catch (error) {
+      fail(error.message);
+    }
+  } else if (!(await stat(join(webRoot, 'dist', 'index.html')).catch(() => undefined))) {
+    fail('--no-build, but apps/web/dist holds no build; run pnpm build first, or leave out --no-build');
   }
   let dataFiles = {};
   try {

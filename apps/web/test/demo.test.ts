@@ -1,7 +1,8 @@
-// `pnpm demo` end to end: the script builds and serves the page, Debian's Chromium (through playwright-core) loads it
-// with no console errors, a reload takes the test images from the browser's cache, a drawn trouser shape and a
-// dropped (and a pasted) product photo get the same answer as `fmnist predict` for the same PNG, and a file the
-// browser cannot decode gets one message naming it. The time to first prediction goes to test-results/.
+// `pnpm demo` end to end: the script serves the built page (with --no-build: the root `pnpm test` builds first, and a
+// turbo build here would rewrite packages' dist/ under other test files' feet), Debian's Chromium (through
+// playwright-core) loads it with no console errors, a reload takes the test images from the browser's cache, a drawn
+// trouser shape and a dropped (and a pasted) product photo get the same answer as `fmnist predict` for the same PNG,
+// and a file the browser cannot decode gets one message naming it. The time to first prediction goes to test-results/.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 // The CLI's own decoder (pngjs), so the check is against exactly what `fmnist predict` reads from the file.
 import { decodeImageFile } from '../../cli/src/image.js';
 import type { DemoResult } from '../src/demo-result.js';
-import { makeWorkDir, repoRoot, systemDataDir, webRoot } from './site.js';
+import { ensureDemoBuilt, makeWorkDir, repoRoot, systemDataDir, webRoot } from './site.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const cli = join(repoRoot, 'apps/cli/bin/fmnist.js');
@@ -83,7 +84,8 @@ describeDemo('pnpm demo in Chromium', () => {
 
   beforeAll(async () => {
     work = await makeWorkDir();
-    demo = await startDemo(['--port', '0']);
+    await ensureDemoBuilt();
+    demo = await startDemo(['--port', '0', '--no-build']);
     // Playwright passes its own --user-data-dir: a fresh one per run, so the first visit finds an empty cache.
     context = await chromium.launchPersistentContext(await makeWorkDir(), {
       executablePath,
