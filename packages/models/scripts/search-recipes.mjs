@@ -95,6 +95,7 @@ if (only && chosen.length !== only.length) {
 }
 const workers = values.workers === 'auto' ? 'auto' : Number(values.workers);
 const backend = await selectBackend('auto');
+console.error(`backend: ${backend.reason}; ${kernelVariant()} kernels; ${workers} workers`);
 const trainSplit = await loadFashionMnist({ split: 'train' });
 const { trainIndices, validationIndices } = stratifiedSplit(trainSplit.labels, {
   validationFraction: DEFAULT_VALIDATION_FRACTION,
