@@ -9,12 +9,12 @@ export const CATALOG: Record<PretrainedModelName, CatalogEntry> = {
     info: {
       "name": "cnn",
       "kind": "cnn",
-      "parameters": 824458,
-      "command": "fmnist compare --out /tmp/study/s0 --json",
+      "parameters": 824842,
+      "command": "fmnist compare --preset best --seed 0 --workers 2",
       "seed": 0,
       "workers": 2,
-      "trainedAt": "2026-12-06T06:38:05.866Z",
-      "trainSeconds": 446.57292961300004,
+      "trainedAt": "2026-12-06T08:48:32.979Z",
+      "trainSeconds": 1382.509908602,
       "versions": {
         "@fmnist/cli": "0.0.0",
         "node": "20.20.2",
@@ -66,43 +66,43 @@ export const CATALOG: Record<PretrainedModelName, CatalogEntry> = {
         "backend": "wasm, batches of 256",
         "shipped": {
           "encoding": "uint8",
-          "correct": 9215,
-          "accuracy": 0.9215
+          "correct": 9381,
+          "accuracy": 0.9381
         },
         "measured": [
           {
             "encoding": "float32",
-            "correct": 9211,
-            "accuracy": 0.9211
+            "correct": 9384,
+            "accuracy": 0.9384
           },
           {
             "encoding": "uint8",
-            "correct": 9215,
-            "accuracy": 0.9215
+            "correct": 9381,
+            "accuracy": 0.9381
           },
           {
             "encoding": "float16",
-            "correct": 9211,
-            "accuracy": 0.9211
+            "correct": 9384,
+            "accuracy": 0.9384
           }
         ]
       },
       "weightBytes": {
-        "float32": 3297832,
-        "shipped": 826408
+        "float32": 3299368,
+        "shipped": 827944
       },
       "files": {
         "model.json": {
-          "bytes": 3500,
-          "sha256": "5cdfb462db6cf971455d66800267d80ed947893fbdcad092e3d5c8eb8e4f1cdc"
+          "bytes": 4965,
+          "sha256": "7e72c81dffd51b0d241c8ecf459314a303bfce7c3df49d9fba997ece24a900ad"
         },
         "metadata.json": {
-          "bytes": 6464,
-          "sha256": "badc9e320fcf1687d7ad4f9db71b8606286321195e7e07c31d0c6db0670f1dcf"
+          "bytes": 15296,
+          "sha256": "948771b5f852d5c2219040c62cc4670428b7cc1fec07a48c98c9a50924ca2bbd"
         },
         "weights.bin": {
-          "bytes": 826408,
-          "sha256": "df7863315ab81085a3f2f034e142f7faafc4e6ac4828fabdcfeeb79fe76188a4"
+          "bytes": 827944,
+          "sha256": "74aa8f6bd91e882e9d4985a3c326616b4773992070307257ce1e8a63edad3195"
         }
       }
     },
@@ -113,11 +113,11 @@ export const CATALOG: Record<PretrainedModelName, CatalogEntry> = {
       "name": "linear",
       "kind": "linear",
       "parameters": 7850,
-      "command": "fmnist train --model linear --seed 0 --workers 2",
+      "command": "fmnist compare --preset best --seed 0 --workers 2",
       "seed": 0,
       "workers": 2,
-      "trainedAt": "2026-12-06T07:25:17.560Z",
-      "trainSeconds": 14.829088255000002,
+      "trainedAt": "2026-12-06T08:48:32.979Z",
+      "trainSeconds": 12.767774678000002,
       "versions": {
         "@fmnist/cli": "0.0.0",
         "node": "20.20.2",
@@ -169,24 +169,24 @@ export const CATALOG: Record<PretrainedModelName, CatalogEntry> = {
         "backend": "wasm, batches of 256",
         "shipped": {
           "encoding": "uint8",
-          "correct": 8446,
-          "accuracy": 0.8446
+          "correct": 8456,
+          "accuracy": 0.8456
         },
         "measured": [
           {
             "encoding": "float32",
-            "correct": 8452,
-            "accuracy": 0.8452
+            "correct": 8453,
+            "accuracy": 0.8453
           },
           {
             "encoding": "uint8",
-            "correct": 8446,
-            "accuracy": 0.8446
+            "correct": 8456,
+            "accuracy": 0.8456
           },
           {
             "encoding": "float16",
-            "correct": 8451,
-            "accuracy": 0.8451
+            "correct": 8453,
+            "accuracy": 0.8453
           }
         ]
       },
@@ -196,16 +196,16 @@ export const CATALOG: Record<PretrainedModelName, CatalogEntry> = {
       },
       "files": {
         "model.json": {
-          "bytes": 1062,
-          "sha256": "d086882d33f30776732ea6ab3b1c024920dcb265ec08b6046933f77d530b036d"
+          "bytes": 1061,
+          "sha256": "7730763313ae3d962ca7e36ea6e98f8168d9210579d67530721cc34d9f4c933a"
         },
         "metadata.json": {
-          "bytes": 2685,
-          "sha256": "26f120bf053feea488ad8024cd7a8da70fdecf5302a1fbf77d597fe07bf25a9d"
+          "bytes": 5039,
+          "sha256": "4ae07c5fde9bcd598e158f5081580d24197e9c9e49782248b4dbcb2af50e788f"
         },
         "weights.bin": {
           "bytes": 7880,
-          "sha256": "94826a7c191f993f036ed7382b77a3a8c11d942e3b6f55d215cf36cfe3a29ae8"
+          "sha256": "2d02487c1232011f408ba16c0dfc150d2d242f380fc852b8ef2c0911b8e5117d"
         }
       }
     },
