@@ -111,6 +111,8 @@ export interface ModelRecord {
   model?: Record<string, unknown>;
   /** The training settings: epochs, batch size, learning rate, schedule, augmentation, early stopping, seed. */
   options: Record<string, unknown>;
+  /** The views whose probabilities the test (and validation and training) scores average; absent: the image alone. */
+  testTimeAugmentation?: { flip: boolean; shift: number };
   /** Epochs trained (fewer than asked for when early stopping ended training). */
   epochs: number;
   /** The epoch whose weights the model keeps. */

@@ -22,7 +22,9 @@ import {
   type ModelEvaluation,
   type ModelKind,
   type ModelOptions,
+  type PredictOptions,
   saveModel,
+  type TestTimeAugmentation,
   type TrainingHistory,
   type TrainOptions,
   train,
@@ -148,8 +150,13 @@ export interface TrainRequest<Extra> {
   modelDir: string;
   reporter: Reporter;
   signal: AbortSignal;
-  /** Further scoring while the trained model is loaded (before it is saved and disposed). */
-  inspect?: (model: LayersModel) => Promise<Extra>;
+  /** The views the model classifies each image through (the recipe's); the test scores average over them. */
+  testTimeAugmentation?: TestTimeAugmentation;
+  /**
+   * Further scoring while the trained model is loaded (before it is saved and disposed), with the predict options the
+   * test was scored with (its test-time augmentation).
+   */
+  inspect?: (model: LayersModel, scoring: PredictOptions) => Promise<Extra>;
 }
 
 /** A model trained, tested and saved: its figures, for the command and for run.json. */
@@ -203,8 +210,10 @@ export async function trainEvaluateSave<Extra = undefined>(
       progress.finish();
     }
     if (history.cancelled) return undefined;
-    const test = await evaluate(model, data.test, { workers: options.workers ?? 1 });
-    const extra = (await request.inspect?.(model)) as Extra;
+    const tta = request.testTimeAugmentation;
+    const scoring: PredictOptions = { workers: options.workers ?? 1, ...(tta ? { testTimeAugmentation: tta } : {}) };
+    const test = await evaluate(model, data.test, scoring);
+    const extra = (await request.inspect?.(model, scoring)) as Extra;
     const testRecord = {
       count: data.test.count,
       accuracy: test.report.accuracy,
@@ -220,12 +229,14 @@ export async function trainEvaluateSave<Extra = undefined>(
       normalization: data.normalization,
       classNames: CLASS_NAMES,
       training: { options: savedOptions, history },
+      ...(tta ? { testTimeAugmentation: tta } : {}),
       test: testRecord,
     });
     const record: ModelRecord = {
       parameters,
       model: modelOptions,
       options: savedOptions,
+      ...(tta ? { testTimeAugmentation: tta } : {}),
       epochs: history.epochs.length,
       bestEpoch: history.bestEpoch,
       stoppedEarly: history.stoppedEarly,

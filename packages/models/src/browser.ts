@@ -100,3 +100,10 @@ export {
   type RecipeTrainOptions,
 } from './presets.js';
 export * from './types.js';
+export {
+  checkTestTimeAugmentation,
+  type ImageView,
+  MAX_TEST_TIME_SHIFT,
+  type TestTimeAugmentation,
+  testTimeViews,
+} from './views.js';

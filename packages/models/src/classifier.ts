@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ModelsError } from './errors.js';
 import { loadModel, type ModelMetadata, type ModelSource } from './persistence.js';
+import { predict } from './predict.js';
+import { checkTestTimeAugmentation, type TestTimeAugmentation } from './views.js';
 
 const ROWS = 28;
 const COLS = 28;
@@ -51,10 +53,15 @@ export type ImageLike = ImageDataLike | CanvasLike | number[][] | Uint8Array | U
 export interface Classifier {
   /** The top `topK` classes of one image. */
   classify(image: ImageLike, options?: ClassifyOptions): Promise<Prediction[]>;
-  /** The top `topK` classes of each image, in one batched forward pass. */
+  /** The top `topK` classes of each image, in batched forward passes. */
   classifyMany(images: readonly ImageLike[], options?: ClassifyOptions): Promise<Prediction[][]>;
-  /** Class probabilities of each image (`count * classNames.length`, row-major), in one forward pass. */
+  /**
+   * Class probabilities of each image (`count * classNames.length`, row-major): averaged over the views of
+   * {@link Classifier.testTimeAugmentation} when it is set (one forward pass per view).
+   */
   predictProbabilities(images: readonly ImageLike[]): Promise<Float32Array>;
+  /** The views each image is classified through (the model's, unless the options changed it); undefined: the image alone. */
+  readonly testTimeAugmentation: TestTimeAugmentation | undefined;
   readonly classNames: readonly string[];
   /** The model's metadata.json: class names, normalization, test metrics, versions (export adds more fields). */
   readonly metadata: ModelMetadata;
@@ -67,6 +74,11 @@ export interface Classifier {
 export interface CreateClassifierOptions {
   /** The fetch used for URLs. Default: the global `fetch`. */
   fetch?: typeof fetch;
+  /**
+   * Test-time augmentation: the views whose probabilities are averaged. Default: the model's own
+   * (`metadata.testTimeAugmentation`, as its test figures were measured); `false`: the image alone, one pass.
+   */
+  testTimeAugmentation?: TestTimeAugmentation | false;
 }
 
 function argumentError(message: string): ModelsError {
@@ -218,6 +230,12 @@ export async function createClassifier(
   const { model, metadata } = await loadModel(urlOrDir, options.fetch === undefined ? {} : { fetch: options.fetch });
   const classNames = [...metadata.classNames];
   const normalization = metadata.normalization;
+  const testTimeAugmentation =
+    options.testTimeAugmentation === false
+      ? undefined
+      : options.testTimeAugmentation === undefined
+        ? metadata.testTimeAugmentation
+        : checkTestTimeAugmentation(options.testTimeAugmentation);
 
   async function predictProbabilities(images: readonly ImageLike[]): Promise<Float32Array> {
     if (!Array.isArray(images)) {
@@ -228,17 +246,9 @@ export async function createClassifier(
       bytes.set(toGreyPixels(image, index), index * PIXELS);
     });
     if (images.length === 0) return new Float32Array(0);
-    const input = tf.tensor4d(normalizeImages(bytes, normalization), [images.length, ROWS, COLS, 1]);
-    try {
-      const output = model.predict(input) as tf.Tensor;
-      try {
-        return (await output.data()) as Float32Array;
-      } finally {
-        output.dispose();
-      }
-    } finally {
-      input.dispose();
-    }
+    const normalized = normalizeImages(bytes, normalization);
+    const { probabilities } = await predict(model, normalized, testTimeAugmentation ? { testTimeAugmentation } : {});
+    return probabilities;
   }
 
   async function classifyMany(images: readonly ImageLike[], classifyOptions: ClassifyOptions = {}) {
@@ -251,6 +261,7 @@ export async function createClassifier(
     classNames,
     metadata,
     model,
+    testTimeAugmentation,
     predictProbabilities,
     classifyMany,
     async classify(image, classifyOptions = {}) {

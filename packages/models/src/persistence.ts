@@ -9,6 +9,7 @@ import { version as packageVersion } from '../package.json';
 import { ModelsError } from './errors.js';
 import { INPUT_SHAPE, MODEL_KINDS, type ModelOptions, NUM_CLASSES } from './models.js';
 import type { ModelKind, TrainingHistory, TrainOptions } from './types.js';
+import { checkTestTimeAugmentation, MAX_TEST_TIME_SHIFT, type TestTimeAugmentation } from './views.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -43,6 +44,9 @@ export interface ModelMetadataInput {
   /** The options the model was created with (`createModel(kind, model)`), when known. */
   model?: ModelOptions;
   training?: { options: TrainOptions | TrainingConfig; history: TrainingHistory };
+  /** How the model is meant to be used: the views to average (see `TestTimeAugmentation`); absent: the image alone. */
+  testTimeAugmentation?: TestTimeAugmentation;
+  /** Test-set figures, measured with `testTimeAugmentation` when it is given. */
   test?: TestMetrics;
 }
 
@@ -63,6 +67,11 @@ export interface ModelMetadata {
   /** The options of `createModel` it was built with (architecture and seed); absent when not given on saving. */
   model?: ModelOptions;
   training?: { options: TrainingConfig; history: TrainingHistory };
+  /**
+   * The views `createClassifier` (and the CLI's evaluate and predict) average over, as the model was tested; absent:
+   * the image alone. Pass it to `predict` and `evaluate` to score the model as its metadata says.
+   */
+  testTimeAugmentation?: TestTimeAugmentation;
   test?: TestMetrics;
   packageVersion: string;
   tfjsVersion: string;
@@ -126,6 +135,9 @@ function checkMetadataInput(input: ModelMetadataInput): void {
   if (!Array.isArray(input.classNames) || input.classNames.length !== NUM_CLASSES) {
     throw new ModelsError('E_MODELS_ARGUMENT', `metadata.classNames must list ${NUM_CLASSES} names, one per label`);
   }
+  if (input.testTimeAugmentation !== undefined) {
+    checkTestTimeAugmentation(input.testTimeAugmentation, 'metadata.testTimeAugmentation');
+  }
 }
 
 /** Serializes a model and its metadata into the three files `saveModel` writes (tfjs layers-model format). */
@@ -166,6 +178,9 @@ export async function serializeModel(model: tfl.LayersModel, input: ModelMetadat
     ...(input.model ? { model: JSON.parse(JSON.stringify(input.model)) as ModelOptions } : {}),
     ...(input.training
       ? { training: { options: trainingConfig(input.training.options), history: input.training.history } }
+      : {}),
+    ...(input.testTimeAugmentation
+      ? { testTimeAugmentation: checkTestTimeAugmentation(input.testTimeAugmentation) }
       : {}),
     ...(input.test ? { test: input.test } : {}),
     packageVersion,
@@ -234,6 +249,15 @@ export function checkMetadata(value: unknown, where = ''): ModelMetadata {
     metadata.classNames.some((name) => typeof name !== 'string')
   ) {
     throw invalid(`must list ${NUM_CLASSES} classNames`);
+  }
+  if (metadata.testTimeAugmentation !== undefined) {
+    try {
+      checkTestTimeAugmentation(metadata.testTimeAugmentation);
+    } catch {
+      throw invalid(
+        `has testTimeAugmentation ${JSON.stringify(metadata.testTimeAugmentation)}, expected { flip: boolean, shift: 0-${MAX_TEST_TIME_SHIFT} }`,
+      );
+    }
   }
   for (const file of [MODEL_FILE, WEIGHTS_FILE] as const) {
     const digest = metadata.files?.[file];

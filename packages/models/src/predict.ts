@@ -15,6 +15,7 @@ import { ModelsError } from './errors.js';
 import { INPUT_SHAPE, NUM_CLASSES } from './models.js';
 import { predictOnCallingThread } from './predict-batch.js';
 import type { LabeledImages } from './types.js';
+import { checkTestTimeAugmentation, type ImageView, type TestTimeAugmentation, testTimeViews } from './views.js';
 
 const PIXELS = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2];
 
@@ -35,6 +36,11 @@ export interface PredictOptions {
    * 0.6-0.7 s of CPU to start, which pays off only on thousands of images and only on an idle core.
    */
   workers?: 'auto' | number;
+  /**
+   * Classify several views of each image and average their probabilities (see {@link TestTimeAugmentation}); each
+   * view costs one more forward pass. Default: none, the image alone.
+   */
+  testTimeAugmentation?: TestTimeAugmentation;
 }
 
 export interface Predictions {
@@ -80,7 +86,7 @@ export interface ParallelInference {
   predictOnThreads(
     model: tfl.LayersModel,
     images: Float32Array,
-    options: { count: number; batchSize: number; threads: number; backend: string },
+    options: { count: number; batchSize: number; threads: number; backend: string; views?: readonly ImageView[] },
   ): Promise<Float32Array>;
 }
 
@@ -123,6 +129,10 @@ export async function predict(
 ): Promise<Predictions> {
   const batchSize = checkBatchSize(options.batchSize ?? 256);
   const requestedWorkers = checkWorkers(options.workers ?? 1);
+  const views =
+    options.testTimeAugmentation === undefined
+      ? undefined
+      : testTimeViews(checkTestTimeAugmentation(options.testTimeAugmentation));
   if (images.length % PIXELS !== 0) {
     throw new ModelsError(
       'E_MODELS_ARGUMENT',
@@ -146,12 +156,18 @@ export async function predict(
       // More threads than batches would start workers with nothing to do.
       threads = Math.min(threads, Math.ceil(count / batchSize));
       if (threads > 1) {
-        const probabilities = await parallel.predictOnThreads(model, images, { count, batchSize, threads, backend });
+        const probabilities = await parallel.predictOnThreads(model, images, {
+          count,
+          batchSize,
+          threads,
+          backend,
+          ...(views ? { views } : {}),
+        });
         return { probabilities, predictions: argmaxRows(probabilities, count) };
       }
     }
   }
-  const probabilities = await predictOnCallingThread(model, images, count, batchSize);
+  const probabilities = await predictOnCallingThread(model, images, count, batchSize, views);
   return { probabilities, predictions: argmaxRows(probabilities, count) };
 }
 

@@ -6,6 +6,7 @@
 import { ModelsError } from './errors.js';
 import type { CnnOptions, LinearOptions, MlpOptions } from './models.js';
 import type { ModelKind, TrainOptions } from './types.js';
+import type { TestTimeAugmentation } from './views.js';
 
 export type PresetName = 'quick' | 'standard' | 'best';
 
@@ -23,6 +24,8 @@ export type RecipeTrainOptions = Omit<
 export interface Recipe<Options = LinearOptions | MlpOptions | CnnOptions> {
   model: Options;
   train: RecipeTrainOptions;
+  /** The views the trained model classifies each image through (predict's and evaluate's option); absent: none. */
+  testTimeAugmentation?: TestTimeAugmentation;
 }
 
 export interface Preset {
@@ -52,6 +55,9 @@ const STANDARD: Preset = {
       labelSmoothing: 0.1,
       augmentation: { flip: true, maxShift: 2 },
     },
+    // Ten views (the image and its 1-pixel shifts, each also mirrored): +0.10 to +0.44 points of validation accuracy
+    // on the three seeds' models, at ten forward passes per image (RECIPES.md).
+    testTimeAugmentation: { flip: true, shift: 1 },
   },
 };
 
@@ -78,7 +84,7 @@ const PRESETS: Record<PresetName, Preset> = {
     name: 'best',
     description: 'the most accurate models: the standard CNN trained 3 times longer, about 40 minutes on 2 cores',
     cnn: {
-      model: STANDARD.cnn.model,
+      ...STANDARD.cnn,
       train: { ...STANDARD.cnn.train, epochs: 42, warmupEpochs: 2, earlyStopping: { patience: 8, restoreBest: true } },
     },
   },

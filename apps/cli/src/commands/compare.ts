@@ -4,9 +4,9 @@ import { CLASS_NAMES, DEFAULT_VALIDATION_FRACTION, evenSample } from '@fmnist/da
 import { writeJsonAtomic } from '@fmnist/internal/node';
 import {
   evaluate,
-  type ModelOptions,
   type PresetName,
   presetRecipe,
+  type Recipe,
   selectBackend,
   summary,
   type TrainOptions,
@@ -69,9 +69,9 @@ const STUDY_EARLY_STOPPING = { patience: 3, restoreBest: true };
  * Each model is built and trained with the preset's recipe (@fmnist/models' presets); the study adds early stopping
  * on the validation loss unless the preset's training options set their own.
  */
-function studyRecipe(kind: StudyModelKind, preset: PresetName): { model: ModelOptions; train: TrainOptions } {
-  const { model, train } = presetRecipe(kind, preset);
-  return { model, train: { earlyStopping: STUDY_EARLY_STOPPING, ...train } };
+function studyRecipe(kind: StudyModelKind, preset: PresetName): Recipe & { train: TrainOptions } {
+  const recipe = presetRecipe(kind, preset);
+  return { ...recipe, train: { earlyStopping: STUDY_EARLY_STOPPING, ...recipe.train } };
 }
 
 const args = {
@@ -147,10 +147,11 @@ type CompareOptions = ReturnType<typeof parseOptions>;
 
 /** What one model of the run is built and trained with: the preset's recipe, the epochs flags, the seed, workers. */
 function runRecipe(options: CompareOptions, kind: StudyModelKind) {
-  const { model, train } = studyRecipe(kind, options.preset);
+  const { model, train, testTimeAugmentation } = studyRecipe(kind, options.preset);
   return {
     model,
     train: { ...train, epochs: options.epochs[kind], seed: options.seed, workers: options.workers },
+    ...(testTimeAugmentation ? { testTimeAugmentation } : {}),
   };
 }
 
@@ -191,14 +192,16 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
           kind,
           model: recipe.model,
           options: recipe.train,
+          ...(recipe.testTimeAugmentation ? { testTimeAugmentation: recipe.testTimeAugmentation } : {}),
           data,
           modelDir: join(outDir, path),
           reporter,
           signal: interruption.signal,
-          inspect: async (model) => ({
+          // Scored as the test was (the same test-time augmentation), so that the generalization gap compares like with like.
+          inspect: async (model, scoring) => ({
             architecture: summary(model),
-            validation: await evaluate(model, data.validation),
-            train: await evaluate(model, evenSample(data.train, TRAIN_SCORE_IMAGES)),
+            validation: await evaluate(model, data.validation, scoring),
+            train: await evaluate(model, evenSample(data.train, TRAIN_SCORE_IMAGES), scoring),
           }),
         }),
       );

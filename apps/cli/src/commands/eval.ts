@@ -1,6 +1,6 @@
 /** `fmnist eval`: loads a saved model and scores it on the test split, standardized as the model was trained. */
 import { loadFashionMnist, normalizeImages } from '@fmnist/dataset';
-import { evaluate, loadModel, selectBackend } from '@fmnist/models';
+import { evaluate, loadModel, selectBackend, testTimeViews } from '@fmnist/models';
 import { defineCommand } from 'citty';
 import {
   backendArgs,
@@ -42,9 +42,12 @@ export default defineCommand({
     try {
       const split = await loadFashionMnist({ split: 'test', ...(dataDir ? { dataDir } : {}) });
       const data = { ...split, images: normalizeImages(split.images, metadata.normalization) };
-      reporter.info(`evaluating ${metadata.kind} from ${modelDir} on ${data.count} test images`);
+      // Scored as the model is meant to be used: through its test-time views, when its metadata names them.
+      const tta = metadata.testTimeAugmentation;
+      const views = tta ? ` (averaging ${testTimeViews(tta).length} views of each)` : '';
+      reporter.info(`evaluating ${metadata.kind} from ${modelDir} on ${data.count} test images${views}`);
       const started = performance.now();
-      const evaluation = await evaluate(model, data, { workers });
+      const evaluation = await evaluate(model, data, { workers, ...(tta ? { testTimeAugmentation: tta } : {}) });
       const evaluateSeconds = (performance.now() - started) / 1000;
       const test = {
         accuracy: evaluation.report.accuracy,
@@ -64,6 +67,7 @@ export default defineCommand({
           model: metadata.kind,
           modelDir,
           backend: backend.name,
+          ...(tta ? { testTimeAugmentation: tta } : {}),
           test,
           evaluateSeconds,
           imagesPerSecond: data.count / evaluateSeconds,

@@ -5,6 +5,7 @@
  */
 import { createRandom, mixSeeds, shuffleInPlace } from '@fmnist/internal';
 import type { LearningRateSchedule } from '../types.js';
+import { writeView } from '../views.js';
 
 /** The order in which epoch `epoch` (0-based) visits the `count` training images: a seeded Fisher-Yates shuffle. */
 export function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
@@ -76,8 +77,7 @@ export function fillBatch(
   seed: number,
   epoch: number,
 ): void {
-  const { rows, cols } = imageSize;
-  const pixels = rows * cols;
+  const pixels = imageSize.rows * imageSize.cols;
   oneHot.fill(0, 0, (end - start) * 10);
   for (let position = start; position < end; position++) {
     const image = order[position]!;
@@ -95,16 +95,7 @@ export function fillBatch(
     const span = 2 * augmentation.maxShift + 1;
     const shiftRows = augmentation.maxShift > 0 ? Math.floor(random() * span) - augmentation.maxShift : 0;
     const shiftCols = augmentation.maxShift > 0 ? Math.floor(random() * span) - augmentation.maxShift : 0;
-    const background = images[source]!;
-    for (let row = 0; row < rows; row++) {
-      const sourceRow = row - shiftRows;
-      for (let col = 0; col < cols; col++) {
-        const shiftedCol = col - shiftCols;
-        const sourceCol = flip ? cols - 1 - shiftedCol : shiftedCol;
-        const inside = sourceRow >= 0 && sourceRow < rows && sourceCol >= 0 && sourceCol < cols;
-        batch[target + row * cols + col] = inside ? images[source + sourceRow * cols + sourceCol]! : background;
-      }
-    }
+    writeView(images, source, batch, target, imageSize, { flip, rows: shiftRows, cols: shiftCols });
   }
 }
 

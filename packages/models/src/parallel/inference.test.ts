@@ -65,6 +65,18 @@ describe('inference on worker threads', { timeout: 120_000 }, () => {
     model.dispose();
   });
 
+  it('averages the same test-time views on worker threads as on one thread', async () => {
+    const model = tinyCnn();
+    const testTimeAugmentation = { flip: true, shift: 1 };
+    const single = await predict(model, images, { batchSize: 32, testTimeAugmentation });
+    const parallel = await predict(model, images, { batchSize: 32, workers: 2, testTimeAugmentation });
+    const plain = await predict(model, images, { batchSize: 32 });
+    expect(maxDifference(parallel.probabilities, single.probabilities)).toBeLessThanOrEqual(1e-5);
+    expect(maxDifference(single.probabilities, plain.probabilities)).toBeGreaterThan(1e-4);
+    expect(liveWorkerCount()).toBe(0);
+    model.dispose();
+  });
+
   it('lets workers of the pool do every batch when the calling thread claims none, with the same results', async () => {
     const model = tinyCnn();
     const single = await predict(model, images, { batchSize: 25 });

@@ -8,6 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { INPUT_SHAPE, NUM_CLASSES } from '../models.js';
 import { PARALLEL_INFERENCE_MIN_IMAGES } from '../predict.js';
 import { claimBatches } from '../predict-batch.js';
+import type { ImageView } from '../views.js';
 import { autoWorkerLimit, WorkerPool } from './pool.js';
 import { type InferenceShared, type InferenceWorkerData, PROGRESS_WORDS, Progress, toSharedArray } from './protocol.js';
 import { readWeights } from './replica.js';
@@ -28,9 +29,15 @@ export function autoInferenceWorkers(count: number, backend: string, loadAverage
 }
 
 /** `images` in shared memory with room for their probabilities and the batch counters. */
-export function inferenceShared(images: Float32Array, count: number, batchSize: number): InferenceShared {
+export function inferenceShared(
+  images: Float32Array,
+  count: number,
+  batchSize: number,
+  views?: readonly ImageView[],
+): InferenceShared {
   const sharedImages = toSharedArray(images.subarray(0, count * PIXELS));
   return {
+    ...(views ? { views } : {}),
     images: sharedImages,
     probabilities: new Float32Array(new SharedArrayBuffer(count * NUM_CLASSES * 4)),
     count,
@@ -54,11 +61,11 @@ export function inferenceWorkers(
 export async function predictOnThreads(
   model: LayersModel,
   images: Float32Array,
-  options: { count: number; batchSize: number; threads: number; backend: string },
+  options: { count: number; batchSize: number; threads: number; backend: string; views?: readonly ImageView[] },
 ): Promise<Float32Array> {
-  const { count, batchSize, threads, backend } = options;
+  const { count, batchSize, threads, backend, views } = options;
   const batches = Math.ceil(count / batchSize);
-  const shared = inferenceShared(images, count, batchSize);
+  const shared = inferenceShared(images, count, batchSize, views);
   // Nobody starts another batch after a failure.
   const stop = () => Atomics.store(shared.progress, Progress.nextBatch, batches);
   let callerDone = false;

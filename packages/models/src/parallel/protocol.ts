@@ -4,6 +4,7 @@
  * claim batches, without involving the calling thread.
  */
 import type { LearningRateSchedule } from '../types.js';
+import type { ImageView } from '../views.js';
 import type { Augmentation } from './batches.js';
 
 /** Everything a replica needs to run the same steps as every other replica. */
@@ -80,6 +81,8 @@ export interface InferenceShared {
   batchSize: number;
   /** Int32 words, see `Progress`. */
   progress: Int32Array;
+  /** Test-time augmentation's views (see views.ts); absent: the images alone. */
+  views?: readonly ImageView[];
 }
 
 /** How a worker rebuilds the caller's model: the same backend, topology and weights. */
