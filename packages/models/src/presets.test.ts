@@ -20,14 +20,18 @@ describe('presets', () => {
         labelSmoothing: 0.1,
         augmentation: { flip: true, maxShift: 2 },
       },
+      testTimeAugmentation: { flip: true, shift: 1 },
     });
+    expect(standard.linear.testTimeAugmentation).toBeUndefined();
     expect(standard.linear.train).toEqual({ epochs: 10, batchSize: 64, learningRate: 1e-3, schedule: 'cosine' });
     const quick = getPreset('quick');
     expect(quick.cnn.model).toEqual({ blocks: [[16], [32]], denseUnits: [128], batchNorm: true });
     expect(quick.cnn.train.epochs).toBe(4);
     expect(quick.linear.train.epochs).toBe(3);
+    expect(quick.cnn.testTimeAugmentation).toBeUndefined();
     const best = getPreset('best');
     expect(best.cnn.model).toEqual(standard.cnn.model);
+    expect(best.cnn.testTimeAugmentation).toEqual({ flip: true, shift: 1 });
     expect(best.cnn.train).toMatchObject({
       epochs: 42,
       warmupEpochs: 2,

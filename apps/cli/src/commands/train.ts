@@ -50,8 +50,9 @@ function parseOptions(values: FlagValues) {
   const {
     model,
     train: { earlyStopping: _, ...train },
+    testTimeAugmentation,
   } = presetRecipe(kind, preset);
-  const recipe = { model, train };
+  const recipe = { model, train, testTimeAugmentation };
   const options = {
     kind,
     preset,
@@ -92,6 +93,7 @@ export default defineCommand({
           kind,
           model: recipe.model,
           options: { ...recipe.train, epochs, seed, workers },
+          ...(recipe.testTimeAugmentation ? { testTimeAugmentation: recipe.testTimeAugmentation } : {}),
           data,
           modelDir: outDir,
           reporter,
