@@ -12,14 +12,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  computeNormalization,
-  DEFAULT_VALIDATION_FRACTION,
-  loadFashionMnist,
-  normalizeImages,
-  selectExamples,
-  stratifiedSplit,
-} from '@fmnist/dataset';
-import {
   countMultiplyAccumulates,
   countParameters,
   createModel,
@@ -28,6 +20,7 @@ import {
   selectBackend,
   train,
 } from '../dist/index.js';
+import { loadValidationSplit } from './validation-split.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -96,16 +89,7 @@ if (only && chosen.length !== only.length) {
 const workers = values.workers === 'auto' ? 'auto' : Number(values.workers);
 const backend = await selectBackend('auto');
 console.error(`backend: ${backend.reason}; ${kernelVariant()} kernels; ${workers} workers`);
-const trainSplit = await loadFashionMnist({ split: 'train' });
-const { trainIndices, validationIndices } = stratifiedSplit(trainSplit.labels, {
-  validationFraction: DEFAULT_VALIDATION_FRACTION,
-  seed: 0,
-});
-const trainPart = selectExamples(trainSplit, trainIndices);
-const normalization = computeNormalization(trainPart.images);
-const labelled = (split) => ({ ...split, images: normalizeImages(split.images, normalization, { shared: true }) });
-const trainData = labelled(trainPart);
-const validation = labelled(selectExamples(trainSplit, validationIndices));
+const { train: trainData, validation } = await loadValidationSplit(0);
 
 if (values.throughput) {
   const sample = { ...trainData, count: 5000 };
