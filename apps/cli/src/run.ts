@@ -211,7 +211,8 @@ export async function trainEvaluateSave<Extra = undefined>(
     }
     if (history.cancelled) return undefined;
     const tta = request.testTimeAugmentation;
-    const scoring: PredictOptions = { workers: options.workers ?? 1, ...(tta ? { testTimeAugmentation: tta } : {}) };
+    // As many threads as training used: 'auto' here would read the load average that training itself just raised.
+    const scoring: PredictOptions = { workers: history.workers, ...(tta ? { testTimeAugmentation: tta } : {}) };
     const test = await evaluate(model, data.test, scoring);
     const extra = (await request.inspect?.(model, scoring)) as Extra;
     const testRecord = {
