@@ -63,4 +63,24 @@ describe('dataEfficiency', () => {
     expect(curves.linear![1]).toEqual({ trainImages: 1200, testAccuracy: 0.5 });
     expect(seen.join('\n')).toMatch(/data efficiency: training linear on 1000 images/);
   });
+  it('tests each subset with the recipe’s test-time augmentation, as the full run was tested', async () => {
+    const data = {
+      train: examples(1200, 0),
+      validation: examples(100, 3),
+      test: examples(100, 7),
+    } as unknown as StudyData;
+    // A shift past the largest allowed is refused when the test images are scored, so it was passed to the scoring.
+    const run = dataEfficiency({
+      models: [{ name: 'linear', kind: 'linear', testAccuracy: 0.5 }],
+      data,
+      recipe: () => ({
+        model: {},
+        train: { epochs: 1, batchSize: 100, seed: 3 },
+        testTimeAugmentation: { flip: true, shift: 99 },
+      }),
+      reporter: createReporter({ quiet: true }),
+      signal: new AbortController().signal,
+    });
+    await expect(run).rejects.toMatchObject({ code: 'E_MODELS_ARGUMENT', message: /testTimeAugmentation/ });
+  });
 });

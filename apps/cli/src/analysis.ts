@@ -22,6 +22,7 @@ import {
   measureInference,
   occlusionSensitivity,
   type RobustnessEntry,
+  type TestTimeAugmentation,
   type TrainOptions,
   train,
 } from '@fmnist/models';
@@ -175,13 +176,18 @@ export async function analyzeModels(options: {
 /**
  * `--data-efficiency`: trains each model anew with its recipe on stratified subsets of the training images
  * ({@link DATA_EFFICIENCY_SIZES} smaller than the training set; same validation images for early stopping) and tests
- * it on the test images; the full run's test accuracy is the last point. Nothing is saved.
+ * it on the test images with the recipe's test-time augmentation, as the full run was, whose test accuracy is the last
+ * point. Nothing is saved.
  */
 export async function dataEfficiency(options: {
   models: readonly { name: string; kind: ModelKind; testAccuracy: number }[];
   data: StudyData;
-  /** The options of `createModel` and of `train` (with the seed and workers) the full run used. */
-  recipe: (kind: ModelKind) => { model: ModelOptions; train: TrainOptions };
+  /** The options of `createModel` and of `train` (with the seed and workers) and the test-time augmentation the full run used. */
+  recipe: (kind: ModelKind) => {
+    model: ModelOptions;
+    train: TrainOptions;
+    testTimeAugmentation?: TestTimeAugmentation;
+  };
   reporter: Reporter;
   signal: AbortSignal;
 }): Promise<Record<string, StudyDataEfficiencyPoint[]>> {
@@ -191,7 +197,7 @@ export async function dataEfficiency(options: {
   for (const { name, kind, testAccuracy } of options.models) {
     const points: StudyDataEfficiencyPoint[] = [];
     for (const size of sizes) {
-      const { model: modelOptions, train: recipe } = options.recipe(kind);
+      const { model: modelOptions, train: recipe, testTimeAugmentation } = options.recipe(kind);
       const subset = stratifiedSubset(data.train, { size, seed: recipe.seed ?? 0 });
       const epochs = recipe.epochs ?? 1;
       const model = createModel(kind, { ...modelOptions, seed: recipe.seed ?? 0 });
@@ -214,7 +220,10 @@ export async function dataEfficiency(options: {
           progress.finish();
         }
         if (cancelled) throw new InterruptedError(`interrupted while training ${name} on ${subset.count} images`);
-        const test = await evaluate(model, data.test, { workers: recipe.workers ?? 1 });
+        const test = await evaluate(model, data.test, {
+          workers: recipe.workers ?? 1,
+          ...(testTimeAugmentation ? { testTimeAugmentation } : {}),
+        });
         points.push({ trainImages: subset.count, testAccuracy: test.report.accuracy });
         reporter.info(
           `data efficiency: ${name} on ${subset.count} images: test accuracy ${(test.report.accuracy * 100).toFixed(2)}%`,

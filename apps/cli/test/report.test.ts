@@ -50,6 +50,21 @@ requirePrerequisite(BUILT, 'the built CLI (run pnpm build)')('fmnist report --fr
     expect(readFileSync(file, 'utf8')).toBe('keep me');
   });
 
+  it('takes a model’s test-time augmentation from run.json when the saved study predates the field', async () => {
+    const older = join(root, 'older');
+    await saveStudy(join(older, 'study'), fixtureStudy().study);
+    writeFileSync(
+      join(older, 'run.json'),
+      JSON.stringify({ models: { linear: {}, cnn: { testTimeAugmentation: { flip: true, shift: 1 } } } }),
+    );
+    const result = await runCli(['report', '--from', older]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(older, 'report.md'), 'utf8')).toContain(
+      "CNN's test scores average its class probabilities over 10 views of each image: the image and its copies moved",
+    );
+  });
+
   it('rejects a folder without a saved study, and a missing --from, with exit code 2', async () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);

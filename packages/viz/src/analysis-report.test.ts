@@ -116,3 +116,48 @@ describe('the conclusion from the analysis numbers', () => {
     );
   });
 });
+
+describe('the analysis sections of a study whose CNN averages test-time views', () => {
+  const augmented = {
+    ...study,
+    models: [linear, { ...cnn, testTimeAugmentation: { flip: true, shift: 1 } }],
+  };
+  const markdown = reportMarkdown(augmented, figures);
+  const section = (heading: string) => {
+    const start = markdown.indexOf(`## ${heading}`);
+    return markdown.slice(start, markdown.indexOf('\n## ', start + 1));
+  };
+
+  it('says under the results that robustness, cost and occlusion measure single images', () => {
+    expect(section('Results')).toContain(
+      "Linear's scores in this table come from the image alone; CNN's average 10 views of each image (see Models). " +
+        'The robustness, inference cost and occlusion sensitivity measurements below run each network once on single ' +
+        'images, without these views, so its accuracy on clean images there can differ from its test accuracy here.',
+    );
+  });
+
+  it('says in the robustness, cost and data-efficiency sections how the CNN was measured there', () => {
+    expect(section('Robustness')).toContain(
+      'CNN classifies each copy once, without its test-time views, so its clean row can differ from its test ' +
+        'accuracy in Results (measured on all 400 test images, not this subset).',
+    );
+    expect(section('Cost')).toContain(
+      'These are single forward passes; CNN’s test accuracy averages 10 views of each image, so each of its ' +
+        'predictions as scored costs 10 passes: 10 times the multiply-accumulates and about 1/10 of the images per ' +
+        'second (its saved model’s classifier applies the views by default).',
+    );
+    expect(section('Data efficiency')).toContain(
+      'CNN is tested at every size as in the full run, averaging 10 views of each image.',
+    );
+    const line = studyConclusion(augmented).find((text) => text.startsWith('What CNN costs against Linear'))!;
+    expect(line).toMatch(
+      /These are single forward passes; CNN's test accuracy averages 10 views of each image, 10 passes per prediction\.$/,
+    );
+  });
+
+  it('says none of it for a study without test-time augmentation', () => {
+    const plain = reportMarkdown(study, figures);
+    expect(plain).not.toMatch(/single images|single forward passes|views/);
+    expect(studyConclusion(study).join(' ')).not.toContain('views');
+  });
+});

@@ -123,3 +123,33 @@ describe('metricsFromStudy', () => {
     expect(JSON.parse(JSON.stringify(metrics))).toEqual(metrics);
   });
 });
+
+describe('test-time augmentation', () => {
+  it('is carried from the trained model to the study and metrics.json, and absent where it was not used', () => {
+    const source = makeFixtureStudy({ count: 400 });
+    const augmentation = { flip: true, shift: 1 };
+    const study = buildStudy({
+      classNames: source.classNames,
+      dataset: source.dataset,
+      test: source.test,
+      models: [
+        trainedModel(source.models[0]!, true),
+        { ...trainedModel(source.models[1]!, true), testTimeAugmentation: augmentation },
+      ],
+      run: source.run,
+      seed: 0,
+    });
+    expect(study.models[1]!.testTimeAugmentation).toEqual(augmentation);
+    expect(study.models[0]).not.toHaveProperty('testTimeAugmentation');
+    expect(() => validateStudy(study)).not.toThrow();
+    const metrics = metricsFromStudy(study);
+    expect(metrics.models.cnn!.testTimeAugmentation).toEqual(augmentation);
+    expect(metrics.models.linear).not.toHaveProperty('testTimeAugmentation');
+  });
+
+  it('is checked by validateStudy', () => {
+    const { study } = fixture();
+    const bad = { ...study, models: [study.models[0]!, { ...study.models[1]!, testTimeAugmentation: { shift: 1 } }] };
+    expect(() => validateStudy(bad as never)).toThrow(/study\.models\[1\] \(cnn\)\.testTimeAugmentation is/);
+  });
+});

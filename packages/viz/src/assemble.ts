@@ -21,6 +21,7 @@ import type {
   StudyModel,
   StudyModelCost,
   StudyRobustnessCondition,
+  StudyTestTimeAugmentation,
   StudyWeightImages,
 } from './study.js';
 
@@ -78,6 +79,8 @@ export interface TrainedModel {
   validation?: Pick<ModelScores, 'report' | 'logLoss'>;
   /** Scores on (a sample of) the training images; only `report.accuracy` and `logLoss` are used. */
   train?: Pick<ModelScores, 'report' | 'logLoss'>;
+  /** The test-time augmentation `test`, `validation` and `train` were scored with, if any. */
+  testTimeAugmentation?: StudyTestTimeAugmentation;
 }
 
 /** One model's score on one robustness condition (an entry of @fmnist/models' `evaluateRobustness` fits this type). */
@@ -252,6 +255,8 @@ export interface ModelMetrics {
   };
   validation?: { accuracy: number; loss: number };
   train?: { accuracy: number; loss: number };
+  /** The views the test, validation and training scores averaged over; absent: the image alone. */
+  testTimeAugmentation?: StudyTestTimeAugmentation;
   /** The learning curves. */
   history: readonly StudyEpoch[];
 }
@@ -397,6 +402,7 @@ function studyModel(model: TrainedModel, labels: Uint8Array, numClasses: number,
   if (model.validation) {
     result.validation = { accuracy: model.validation.report.accuracy, loss: model.validation.logLoss };
   }
+  if (model.testTimeAugmentation) result.testTimeAugmentation = { ...model.testTimeAugmentation };
   return result;
 }
 
@@ -438,8 +444,8 @@ export function buildStudy(input: StudyInput): ComparisonStudy {
 
 /**
  * The study's figures as plain JSON (metrics.json): per model, under `models.<name>`, the test classification report
- * with `confusionMatrix`, `logLoss`, `top3`, `ece` and `accuracyCI` beside its fields, the `history`, and the
- * training and validation fit when known; under `comparison`, the baseline's and challenger's names, McNemar's test
+ * with `confusionMatrix`, `logLoss`, `top3`, `ece` and `accuracyCI` beside its fields, the `history`, the
+ * training and validation fit when known, and the `testTimeAugmentation` they were scored with when there was one; under `comparison`, the baseline's and challenger's names, McNemar's test
  * and the accuracy difference interval; under `analysis` (when the study has one), the robustness table, cost, data
  * efficiency and the shapes of the learned weights. Typed arrays (predictions, probabilities, images) are left out.
  */
@@ -470,6 +476,7 @@ export function metricsFromStudy(study: ComparisonStudy): StudyMetrics {
           },
           ...(model.validation ? { validation: model.validation } : {}),
           ...(model.train ? { train: model.train } : {}),
+          ...(model.testTimeAugmentation ? { testTimeAugmentation: model.testTimeAugmentation } : {}),
           history: model.history,
         },
       ]),

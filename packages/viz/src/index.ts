@@ -77,6 +77,7 @@ export {
   type StudyModelCost,
   type StudyRobustness,
   type StudyRobustnessCondition,
+  type StudyTestTimeAugmentation,
   type StudyWeightImages,
   validateStudy,
 } from './study.js';

@@ -172,3 +172,48 @@ describe('studyConclusion on cost', () => {
     expect(withTimes(10, 10.2)).toContain('took about as long to train');
   });
 });
+
+describe('test-time augmentation in the report', () => {
+  /** The fixture study with the CNN scored over the views of `augmentation`. */
+  const augmented = (augmentation: { flip: boolean; shift: number }): Study => ({
+    ...study,
+    models: [linear, { ...cnn, testTimeAugmentation: augmentation }],
+  });
+
+  it('says where the models and their results are introduced that the CNN’s scores average its views', () => {
+    const markdown = reportMarkdown(augmented({ flip: true, shift: 1 }), figures);
+    const models = markdown.slice(markdown.indexOf('## Models'), markdown.indexOf('### Linear'));
+    expect(models).toContain(
+      "**Test-time augmentation.** Linear classifies each image once. CNN's test, validation and training-sample " +
+        'scores average its class probabilities over 10 views of each image: the image and its copies moved 1 pixel ' +
+        "up, down, left and right, each also mirrored left-right (pixels a shift uncovers take the image's " +
+        'background value).',
+    );
+    const results = markdown.slice(markdown.indexOf('## Results'), markdown.indexOf('### CNN against Linear'));
+    expect(results).toContain(
+      "Linear's scores in this table come from the image alone; CNN's average 10 views of each image (see Models).",
+    );
+    // No analysis in this study, so no analysis section to warn about.
+    expect(markdown).not.toContain('single images');
+    expect(reportHtml(augmented({ flip: true, shift: 1 }), figures)).toContain(
+      '<strong>Test-time augmentation.</strong> Linear classifies each image once.',
+    );
+  });
+
+  it('counts and describes the views of other settings', () => {
+    expect(reportMarkdown(augmented({ flip: false, shift: 2 }), figures)).toContain(
+      'over 5 views of each image: the image and its copies moved 2 pixels up, down, left and right (pixels',
+    );
+    expect(reportMarkdown(augmented({ flip: true, shift: 0 }), figures)).toContain(
+      'over 2 views of each image: the image and its mirror image (left-right).',
+    );
+  });
+
+  it('reads as before without test-time augmentation, or with one view', () => {
+    for (const plain of [study, augmented({ flip: false, shift: 0 })]) {
+      const markdown = reportMarkdown(plain, figures);
+      expect(markdown).not.toMatch(/Test-time augmentation|views|from the image alone/);
+      expect(markdown).toBe(reportMarkdown(study, figures));
+    }
+  });
+});

@@ -13,7 +13,14 @@ import {
 } from './analysis.js';
 import { bytes, count, countOf, decimal, duration, percent, points, pValue, times } from './format.js';
 import { toBase64 } from './png.js';
-import type { ConfidenceInterval, Study, StudyAnalysis, StudyModel } from './study.js';
+import {
+  type ConfidenceInterval,
+  type Study,
+  type StudyAnalysis,
+  type StudyModel,
+  type StudyTestTimeAugmentation,
+  testTimeViewCount,
+} from './study.js';
 
 export interface ReportOptions {
   /** Report title. Default: `study.title`, else 'FashionMNIST study'. */
@@ -60,6 +67,38 @@ function confidenceLabel(ci: ConfidenceInterval): string {
 
 function className(study: Study, index: number): string {
   return study.classNames[index] ?? `class ${index}`;
+}
+
+/**
+ * The views of test-time augmentation in words, as @fmnist/models' `testTimeViews` makes them, e.g. 'the image and
+ * its copies moved 1 pixel up, down, left and right, each also mirrored left-right'.
+ */
+export function testTimeViewsText(augmentation: StudyTestTimeAugmentation): string {
+  const { flip, shift } = augmentation;
+  if (shift === 0) return flip ? 'the image and its mirror image (left-right)' : 'the image alone';
+  const moved = `the image and its copies moved ${countOf(shift, 'pixel')} up, down, left and right`;
+  return flip ? `${moved}, each also mirrored left-right` : moved;
+}
+
+/** The models scored with more than one view of each image, with their view count. */
+function augmentedModels(study: Study): { model: StudyModel; views: number }[] {
+  return study.models
+    .map((model) => ({ model, views: testTimeViewCount(model.testTimeAugmentation) }))
+    .filter((entry) => entry.views > 1);
+}
+
+/** How a model's scores were computed, for the Models section: its views in words, or one view of each image. */
+function scoringSentence(model: StudyModel): string {
+  const augmentation = model.testTimeAugmentation;
+  const views = testTimeViewCount(augmentation);
+  if (!augmentation || views === 1) return `${model.displayName} classifies each image once.`;
+  const scores = ['test', ...(model.validation ? ['validation'] : []), ...(model.train ? ['training-sample'] : [])];
+  const list = scores.length === 1 ? scores[0] : `${scores.slice(0, -1).join(', ')} and ${scores.at(-1)}`;
+  return (
+    `${model.displayName}'s ${list} scores average its class probabilities over ${views} views of each image: ` +
+    `${testTimeViewsText(augmentation)}` +
+    (augmentation.shift > 0 ? " (pixels a shift uncovers take the image's background value)." : '.')
+  );
 }
 
 /** The training-to-test accuracy gap as a sentence fragment, or undefined without training figures. */
@@ -284,7 +323,14 @@ function analysisConclusion(study: Study, analysis: StudyAnalysis, alpha: number
         `second at batch ${challengerCost.inference.batchSize} (${count(challengerCost.inference.imagesPerSecond)} ` +
         `against ${count(baselineCost.inference.imagesPerSecond)}) and ` +
         `${times(challengerCost.sizeOnDiskBytes, baselineCost.sizeOnDiskBytes)} the size on disk ` +
-        `(${bytes(challengerCost.sizeOnDiskBytes)} against ${bytes(baselineCost.sizeOnDiskBytes)}).`,
+        `(${bytes(challengerCost.sizeOnDiskBytes)} against ${bytes(baselineCost.sizeOnDiskBytes)}).` +
+        augmentedModels(study)
+          .map(
+            ({ model, views }) =>
+              ` These are single forward passes; ${model.displayName}'s test accuracy averages ${views} views of each ` +
+              `image, ${views} passes per prediction.`,
+          )
+          .join(''),
     );
   }
   const baselineCurve = baseline ? dataEfficiency?.[baseline.name] : undefined;
@@ -373,6 +419,14 @@ function buildDocument(study: Study, figures: readonly ReportFigure[], options: 
       model.backend,
     ]),
   });
+  const augmented = augmentedModels(study);
+  if (augmented.length > 0) {
+    blocks.push({
+      kind: 'paragraph',
+      lead: 'Test-time augmentation.',
+      text: study.models.map(scoringSentence).join(' '),
+    });
+  }
   for (const model of study.models) {
     blocks.push({ kind: 'heading', level: 3, text: model.displayName });
     blocks.push({ kind: 'code', text: model.architecture });
@@ -409,6 +463,7 @@ function buildDocument(study: Study, figures: readonly ReportFigure[], options: 
       model.validation ? percent(model.validation.accuracy, 2) : 'n/a',
     ]),
   });
+  if (augmented.length > 0) blocks.push({ kind: 'paragraph', text: resultsScoringText(study) });
   if (baseline && challenger && study.comparison) {
     const { mcnemar, accuracyDifferenceCI: ci } = study.comparison;
     blocks.push({ kind: 'heading', level: 3, text: `${challenger.displayName} against ${baseline.displayName}` });
@@ -538,6 +593,32 @@ function buildDocument(study: Study, figures: readonly ReportFigure[], options: 
   return blocks;
 }
 
+/**
+ * Under the results table, when a model averages views: whose scores do, and which analysis sections measure single
+ * images instead.
+ */
+function resultsScoringText(study: Study): string {
+  const parts = study.models.map((model, index) => {
+    const views = testTimeViewCount(model.testTimeAugmentation);
+    const scores = index === 0 ? `${model.displayName}'s scores in this table` : `${model.displayName}'s`;
+    return views > 1 ? `${scores} average ${views} views of each image` : `${scores} come from the image alone`;
+  });
+  let text = `${parts.join('; ')} (see Models).`;
+  const analysis = study.analysis;
+  const single = [
+    ...(analysis?.robustness ? ['robustness'] : []),
+    ...(analysis?.cost ? ['inference cost'] : []),
+    ...(analysis?.learned?.occlusion ? ['occlusion sensitivity'] : []),
+  ];
+  if (single.length > 0) {
+    const list = single.length === 1 ? single[0] : `${single.slice(0, -1).join(', ')} and ${single.at(-1)}`;
+    text +=
+      ` The ${list} measurements below run each network once on single images, without these views, so its ` +
+      'accuracy on clean images there can differ from its test accuracy here.';
+  }
+  return text;
+}
+
 /** The Robustness, Cost, Data efficiency and What each model learned sections. */
 function analysisBlocks(study: Study, analysis: StudyAnalysis, figure: (id: string) => Block[]): Block[] {
   const blocks: Block[] = [];
@@ -556,7 +637,17 @@ function analysisBlocks(study: Study, analysis: StudyAnalysis, figure: (id: stri
         'directions and rotations both ways (averaged), a horizontal flip, Gaussian noise (standard deviation on ' +
         '[0, 1] pixels), one random occluding square per image, lowered contrast, and inverted images (a check out ' +
         'of distribution). Pixels a transformation uncovers are black, the background. McNemar’s exact test compares ' +
-        'the two models on the same transformed images.',
+        'the two models on the same transformed images.' +
+        augmentedModels(study)
+          .map(
+            ({ model }) =>
+              ` ${model.displayName} classifies each copy once, without its test-time views, so its clean row can ` +
+              `differ from its test accuracy in Results` +
+              (robustness.testImages < study.test.count
+                ? ` (measured on all ${count(study.test.count)} test images, not this subset).`
+                : '.'),
+          )
+          .join(''),
     });
     const header = ['Condition', 'Images'];
     const align: Align[] = ['left', 'right'];
@@ -634,7 +725,16 @@ function analysisBlocks(study: Study, analysis: StudyAnalysis, figure: (id: stri
         'kernel area × input channels × filters). Size on disk is the saved model folder. Inference is measured on ' +
         `one thread after a warm-up: images per second in batches of ${batch}, and the latency of classifying one ` +
         'image at a time (median and 95th percentile). Peak memory is the process’s resident high-water mark up to the ' +
-        'end of that model’s training and testing (the models train one after the other, so it includes the data).',
+        'end of that model’s training and testing (the models train one after the other, so it includes the data).' +
+        augmentedModels(study)
+          .map(
+            ({ model, views }) =>
+              ` These are single forward passes; ${model.displayName}’s test accuracy averages ${views} views of ` +
+              `each image, so each of its predictions as scored costs ${views} passes: ${views} times the ` +
+              'multiply-accumulates and about 1/' +
+              `${views} of the images per second (its saved model’s classifier applies the views by default).`,
+          )
+          .join(''),
     });
     blocks.push(...figure('cost-accuracy'));
   }
@@ -656,7 +756,13 @@ function analysisBlocks(study: Study, analysis: StudyAnalysis, figure: (id: stri
       text:
         'Each model trained with its own recipe on stratified subsets of the training images (the same subsets for ' +
         'both, validation data held out as in the full run), and tested on the same test images; the largest size is ' +
-        'the full run.',
+        'the full run.' +
+        augmentedModels(study)
+          .map(
+            ({ model, views }) =>
+              ` ${model.displayName} is tested at every size as in the full run, averaging ${views} views of each image.`,
+          )
+          .join(''),
     });
     blocks.push({
       kind: 'table',

@@ -5,7 +5,14 @@ import { type ComparisonStudy, metricsFromStudy, type StudyMetrics } from './ass
 import { VizError } from './errors.js';
 import { renderSvg } from './render.js';
 import type { ReportFigure } from './report.js';
-import { aggregateSeeds, seedsConclusion, seedsFigureSpecs, seedsReportHtml, seedsReportMarkdown } from './seeds.js';
+import {
+  aggregateSeeds,
+  type SeedStudy,
+  seedsConclusion,
+  seedsFigureSpecs,
+  seedsReportHtml,
+  seedsReportMarkdown,
+} from './seeds.js';
 
 /** A fixture study per seed: the synthetic models' predictions (and so every score) differ with the seed. */
 function seedMetrics(seed: number): StudyMetrics {
@@ -139,5 +146,41 @@ describe('the seeds report', () => {
     expect(html.match(/<table>/g)).toHaveLength(2);
     expect(html).toMatch(/<img src="data:image\/svg\+xml;base64,[^"]+" alt="Dot plots of test accuracy/);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+  });
+});
+
+describe('seeds scored with test-time augmentation', () => {
+  const augmentation = { flip: true, shift: 1 };
+  /** A seed's metrics with the CNN scored over the views of `views`. */
+  const withViews = (seed: number, views: { flip: boolean; shift: number } | undefined): SeedStudy => {
+    const seedStudy = studies[SEEDS.indexOf(seed)]!;
+    const { testTimeAugmentation: _none, ...cnn } = seedStudy.metrics.models.cnn!;
+    return {
+      ...seedStudy,
+      metrics: {
+        ...seedStudy.metrics,
+        models: { ...seedStudy.metrics.models, cnn: { ...cnn, ...(views ? { testTimeAugmentation: views } : {}) } },
+      },
+    };
+  };
+
+  it('records the views per model and says in the introduction what the CNN’s scores average', () => {
+    const augmented = aggregateSeeds(SEEDS.map((seed) => withViews(seed, augmentation)));
+    expect(augmented.aggregate.models.cnn!.testTimeAugmentation).toEqual(augmentation);
+    expect(augmented.aggregate.models.linear).not.toHaveProperty('testTimeAugmentation');
+    const markdown = seedsReportMarkdown(augmented, []);
+    const introduction = markdown.slice(0, markdown.indexOf('## Conclusion'));
+    expect(introduction).toContain(
+      "CNN's test scores average its class probabilities over 10 views of each image: the image and its copies " +
+        'moved 1 pixel up, down, left and right, each also mirrored left-right. The robustness, cost and occlusion ' +
+        'sections of the seeds’ reports, where they have them, measure it on single images',
+    );
+    expect(seedsReportMarkdown(metrics, [])).not.toContain('views');
+  });
+
+  it('refuses seeds scored with different views, naming the seed', () => {
+    expect(() => aggregateSeeds([withViews(0, augmentation), withViews(1, undefined)])).toThrow(
+      /the study of seed 1 scores cnn with test-time augmentation null, not \{"flip":true,"shift":1\} as seed 0 does/,
+    );
   });
 });

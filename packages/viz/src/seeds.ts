@@ -8,9 +8,21 @@ import type { StudyMetrics } from './assemble.js';
 import { VizError } from './errors.js';
 import { topLevel } from './figure-parts.js';
 import { decimal, percent, points, pValue } from './format.js';
-import { type Align, type Block, htmlFromBlocks, markdownFromBlocks, type ReportFigure } from './report.js';
+import {
+  type Align,
+  type Block,
+  htmlFromBlocks,
+  markdownFromBlocks,
+  type ReportFigure,
+  testTimeViewsText,
+} from './report.js';
 import type { FigureSpec } from './specs.js';
-import type { ConfidenceInterval, StudyComparison } from './study.js';
+import {
+  type ConfidenceInterval,
+  type StudyComparison,
+  type StudyTestTimeAugmentation,
+  testTimeViewCount,
+} from './study.js';
 import { OKABE_ITO } from './theme.js';
 
 /** One seed's finished study: its seed, its folder (relative to the seeds' report) and its metrics.json. */
@@ -52,11 +64,17 @@ export interface SeedsAggregate {
   challenger: string;
   /**
    * By model name, baseline first: the count, mean, sample standard deviation (n - 1; null for one seed), minimum
-   * and maximum over seeds of each test score and of the training seconds.
+   * and maximum over seeds of each test score and of the training seconds, and the test-time augmentation the
+   * scores were measured with (the first seed's; absent: the image alone).
    */
   models: Record<
     string,
-    { displayName: string; test: Record<SeedScore, SummaryStatistics>; trainSeconds: SummaryStatistics }
+    {
+      displayName: string;
+      test: Record<SeedScore, SummaryStatistics>;
+      trainSeconds: SummaryStatistics;
+      testTimeAugmentation?: StudyTestTimeAugmentation;
+    }
   >;
   /** The challenger's test accuracy minus the baseline's, summarized over seeds. */
   accuracyDifference: SummaryStatistics;
@@ -128,6 +146,16 @@ export function aggregateSeeds(studies: readonly SeedStudy[], options: Aggregate
           `not ${challenger} with ${baseline} as seed ${first.seed} does`,
       );
     }
+    for (const name of [baseline, challenger]) {
+      const views = metrics.models[name]?.testTimeAugmentation;
+      const firstViews = first.metrics.models[name]?.testTimeAugmentation;
+      if (views?.flip !== firstViews?.flip || views?.shift !== firstViews?.shift) {
+        throw invalid(
+          `the study of seed ${seed} scores ${name} with test-time augmentation ${JSON.stringify(views ?? null)}, ` +
+            `not ${JSON.stringify(firstViews ?? null)} as seed ${first.seed} does; aggregate studies scored alike`,
+        );
+      }
+    }
     return {
       seed,
       folder,
@@ -142,12 +170,14 @@ export function aggregateSeeds(studies: readonly SeedStudy[], options: Aggregate
     summaryStatistics(runs.map((run) => pick(run.models[name]!)));
   const models: SeedsAggregate['models'] = {};
   for (const name of [baseline, challenger]) {
+    const { displayName, testTimeAugmentation } = first.metrics.models[name]!;
     models[name] = {
-      displayName: first.metrics.models[name]!.displayName,
+      displayName,
       test: Object.fromEntries(
         SEED_SCORES.map((score) => [score, summarize(name, (scores) => scores[score])]),
       ) as Record<SeedScore, SummaryStatistics>,
       trainSeconds: summarize(name, (scores) => scores.trainSeconds),
+      ...(testTimeAugmentation ? { testTimeAugmentation: { ...testTimeAugmentation } } : {}),
     };
   }
   const differences = runs.map((run) => run.models[challenger]!.accuracy - run.models[baseline]!.accuracy);
@@ -298,7 +328,20 @@ function seedsDocument(metrics: SeedsMetrics, figures: readonly ReportFigure[], 
         `${dataset.testCount.toLocaleString('en-US')} FashionMNIST test images. Each seed is a whole study of its own: ` +
         'it chooses the validation split (and any subset), the initial weights, the shuffling and the augmentation, so ' +
         'the spread below is what rerunning the study with another seed gives. Each seed’s full report is in its ' +
-        `folder (${aggregate.runs.map((run) => `${run.folder}/report.html`).join(', ')}). Created ${metrics.createdAt}.`,
+        `folder (${aggregate.runs.map((run) => `${run.folder}/report.html`).join(', ')}). Created ${metrics.createdAt}.` +
+        names
+          .map((name) => aggregate.models[name]!)
+          .map((model) => {
+            const views = testTimeViewCount(model.testTimeAugmentation);
+            if (!model.testTimeAugmentation || views === 1) return '';
+            return (
+              ` ${model.displayName}'s test scores average its class probabilities over ${views} views of each image: ` +
+              `${testTimeViewsText(model.testTimeAugmentation)}. The robustness, cost and occlusion sections of the ` +
+              'seeds’ reports, where they have them, measure it on single images, so its clean accuracy there can ' +
+              'differ from these.'
+            );
+          })
+          .join(''),
     },
     { kind: 'heading', level: 2, text: 'Conclusion' },
     { kind: 'list', items: seedsConclusion(metrics) },

@@ -58,6 +58,29 @@ export interface StudyModel {
   /** Final figures on the training and validation sets, for the generalization gap. */
   train?: { accuracy: number; loss: number };
   validation?: { accuracy: number; loss: number };
+  /**
+   * Test-time augmentation the model was scored with (@fmnist/models' `TestTimeAugmentation`): its test, validation
+   * and training scores average the class probabilities over several views of each image. Absent: one view, the image
+   * alone. The analysis measures single images either way.
+   */
+  testTimeAugmentation?: StudyTestTimeAugmentation;
+}
+
+/** Which views of each image a model's probabilities were averaged over (@fmnist/models' `TestTimeAugmentation`). */
+export interface StudyTestTimeAugmentation {
+  /** Each view also mirrored left-right. */
+  flip: boolean;
+  /** Copies moved this many pixels up, down, left and right besides the image itself; 0: the image alone. */
+  shift: number;
+}
+
+/**
+ * How many views `augmentation` averages over, as @fmnist/models' `testTimeViews` makes them: the image, four copies
+ * when `shift > 0`, and all of those mirrored when `flip`; 1 without augmentation.
+ */
+export function testTimeViewCount(augmentation: StudyTestTimeAugmentation | undefined): number {
+  if (!augmentation) return 1;
+  return (augmentation.shift > 0 ? 5 : 1) * (augmentation.flip ? 2 : 1);
 }
 
 /** Paired comparison of the baseline (`models[0]`) with the challenger (`models[1]`) on the same test images. */
@@ -246,6 +269,12 @@ export function validateStudy(study: Study): void {
     }
     if (model.test.report.perClass.length !== classes) {
       fail(`${at}.test.report.perClass has ${model.test.report.perClass.length} entries; expected ${classes}.`);
+    }
+    const augmentation = model.testTimeAugmentation;
+    if (augmentation !== undefined && (typeof augmentation.flip !== 'boolean' || !isCount(augmentation.shift))) {
+      fail(
+        `${at}.testTimeAugmentation is ${JSON.stringify(augmentation)}; expected { flip: true or false, shift: a whole number of pixels }.`,
+      );
     }
   });
   study.models.forEach((model, m) => {

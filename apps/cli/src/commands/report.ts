@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadStudy, type SeedsMetrics, STUDY_FILE } from '@fmnist/viz/node';
+import { loadStudy, type SeedsMetrics, STUDY_FILE, type Study, type StudyModel } from '@fmnist/viz/node';
 import { defineCommand } from 'citty';
 import { outArgs, outputArgs, parseOut } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -27,6 +27,28 @@ function readSeedsMetrics(folder: string): SeedsMetrics | undefined {
     throw new UsageError(`--from ${folder}: ${path} has no aggregate.runs; was it written by fmnist compare --seeds?`);
   }
   return metrics as SeedsMetrics;
+}
+
+/**
+ * The study with each model's test-time augmentation taken from the folder's run.json (`models.<name>`) where
+ * study.json lacks it: studies saved before study.json carried the field record it only there.
+ */
+function withRunTestTimeAugmentation(study: Study, folder: string): Study {
+  const path = join(folder, 'run.json');
+  if (!existsSync(path) || study.models.every((model) => model.testTimeAugmentation)) return study;
+  let record: { models?: Record<string, Pick<StudyModel, 'testTimeAugmentation'>> };
+  try {
+    record = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--from ${folder}: ${path} is not valid JSON (${(error as Error).message})`);
+  }
+  return {
+    ...study,
+    models: study.models.map((model) => {
+      const recorded = record.models?.[model.name]?.testTimeAugmentation;
+      return model.testTimeAugmentation || !recorded ? model : { ...model, testTimeAugmentation: recorded };
+    }),
+  };
 }
 
 export default defineCommand({
@@ -56,7 +78,7 @@ export default defineCommand({
     const start = performance.now();
     const { files } = seeds
       ? await renderSeedsReportInto(seeds, outDir)
-      : await renderReportInto(await loadStudy(studyDir), outDir);
+      : await renderReportInto(withRunTestTimeAugmentation(await loadStudy(studyDir), from), outDir);
     const seconds = (performance.now() - start) / 1000;
     reporter.result({ from, outDir, files, seconds }, () => [
       `wrote ${files.join(', ')} to ${outDir} in ${seconds.toFixed(1)} s`,
