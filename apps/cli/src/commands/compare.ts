@@ -222,6 +222,7 @@ async function runCompare(options: CompareOptions, reporter: Reporter, interrupt
         parameters: run.parameters,
         history,
         test,
+        ...(recipe.testTimeAugmentation ? { testTimeAugmentation: recipe.testTimeAugmentation } : {}),
         ...extra,
       });
       saved.push({
