@@ -4,6 +4,11 @@ export interface DemoResult {
   firstPredictionMs?: number;
   /** Test images classified per second in batches of 100, after one warm-up batch. */
   imagesPerSecond?: number;
+  /**
+   * Views of each picture the model classifies, their probabilities averaged (the model's test-time augmentation):
+   * 10 for `{ flip: true, shift: 1 }`, 1 for the picture alone.
+   */
+  views?: number;
   /** The tfjs backend that ran the model. */
   backend?: string;
   /** Whether the test images came from the browser's Cache Storage (no request to the server). */

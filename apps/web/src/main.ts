@@ -6,7 +6,13 @@
  * default, falling back to cpu; or cpu).
  */
 import { type RgbaImage, toFashionMnistImage } from '@fmnist/dataset';
-import { type Classifier, type Prediction, selectBackend } from '@fmnist/models';
+import {
+  type Classifier,
+  type Prediction,
+  selectBackend,
+  type TestTimeAugmentation,
+  testTimeViews,
+} from '@fmnist/models';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -80,6 +86,15 @@ function paintGrey(pixels: Uint8Array, canvas = document.createElement('canvas')
   return canvas;
 }
 
+/** The views of a picture the model classifies, in words: the picture alone, or the picture and its copies. */
+function viewsText(augmentation: TestTimeAugmentation | undefined): string {
+  if (augmentation === undefined || testTimeViews(augmentation).length === 1) return 'the picture alone';
+  const { flip, shift } = augmentation;
+  const shifted = shift > 0 ? ` and copies moved ${shift} pixel${shift === 1 ? '' : 's'} up, down, left and right` : '';
+  const mirrored = flip ? (shift > 0 ? ', each also mirrored' : ' and its mirror image') : '';
+  return `the picture${shifted}${mirrored}`;
+}
+
 function describeModel(classifier: Classifier, source: string, extraFacts: [string, string][]) {
   const metadata = classifier.metadata as Classifier['metadata'] & { versions?: Record<string, string> };
   const entries: [string, string][] = [
@@ -88,6 +103,15 @@ function describeModel(classifier: Classifier, source: string, extraFacts: [stri
     ['parameters', metadata.parameters.toLocaleString('en')],
     ['classes', classifier.classNames.join(', ')],
   ];
+  // The views of each picture whose probabilities the classifier averages (its test-time augmentation).
+  const views = testTimeViews(classifier.testTimeAugmentation).length;
+  const seen = viewsText(classifier.testTimeAugmentation);
+  result.views = views;
+  entries.push(['views per picture', `${views} (${seen}${views === 1 ? '' : ', probabilities averaged'})`]);
+  // Under each answer, a line says so when there is more than the picture itself.
+  const note = element<HTMLParagraphElement>('views');
+  note.textContent = `Averaged over ${views} views: ${seen}.`;
+  note.hidden = views === 1;
   if (metadata.test)
     entries.push(['test accuracy', `${percent(metadata.test.accuracy)} of ${metadata.test.count} images`]);
   const models = metadata.versions?.['@fmnist/models'] ?? metadata.packageVersion;
@@ -147,7 +171,8 @@ async function measureSpeed(classifier: Classifier, images: Uint8Array, count: n
     ['page load to first prediction', `${Math.round(result.firstPredictionMs ?? 0)} ms`],
     [
       'inference',
-      `${Math.round(result.imagesPerSecond)} images/s (batches of ${batch.length}, tfjs ${result.backend} backend)`,
+      `${Math.round(result.imagesPerSecond)} images/s (batches of ${batch.length}, ` +
+        `${result.views === 1 ? 'one view' : `${result.views} views`} each, tfjs ${result.backend} backend)`,
     ],
     ['test images', result.testImagesFromCache ? 'from the browser cache' : 'fetched (cached for the next visit)'],
   ]);

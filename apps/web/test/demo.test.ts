@@ -1,8 +1,9 @@
 // `pnpm demo` end to end: the script serves the built page (with --no-build: the root `pnpm test` builds first, and a
 // turbo build here would rewrite packages' dist/ under other test files' feet), Debian's Chromium (through
 // playwright-core) loads it with no console errors, a reload takes the test images from the browser's cache, a drawn
-// trouser shape and a dropped (and a pasted) product photo get the same answer as `fmnist predict` for the same PNG,
-// and a file the browser cannot decode gets one message naming it. The time to first prediction goes to test-results/.
+// trouser shape and a dropped (and a pasted) product photo get the same answer as `fmnist predict` for the same PNG
+// (both classify through the pretrained CNN's own test-time augmentation, and the page says over how many views), and
+// a file the browser cannot decode gets one message naming it. The time to first prediction goes to test-results/.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { toFashionMnistImage } from '@fmnist/dataset';
 import { requirePrerequisite } from '@fmnist/internal/testing';
-import type { Prediction } from '@fmnist/models';
+import { type Prediction, testTimeViews } from '@fmnist/models';
+import { pretrainedInfo } from '@fmnist/pretrained';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // The CLI's own decoder (pngjs), so the check is against exactly what `fmnist predict` reads from the file.
@@ -22,6 +24,8 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const cli = join(repoRoot, 'apps/cli/bin/fmnist.js');
 const artifacts = join(webRoot, 'test-results');
 const run = promisify(execFile);
+/** Views per picture the pretrained CNN averages, as recorded when it was imported: the page and the CLI use them. */
+const cnnViews = testTimeViews(pretrainedInfo('cnn').testTimeAugmentation).length;
 
 const describeDemo = requirePrerequisite(
   existsSync(executablePath) && existsSync(systemDataDir) && existsSync(join(repoRoot, 'apps/cli/dist/main.js')),
@@ -147,7 +151,9 @@ describeDemo('pnpm demo in Chromium', () => {
     expect(errors).toEqual([]);
     expect(await page.locator('#samples figure').count()).toBe(12);
     expect(await page.locator('#model-facts').textContent()).toContain("@fmnist/pretrained, model 'cnn'");
+    expect(await page.locator('#model-facts').textContent()).toContain(`views per picture${cnnViews} (the picture`);
     const first = await page.evaluate(() => window.fmnistDemo as DemoResult);
+    expect(first.views).toBe(cnnViews);
     expect(first.testImagesFromCache).toBe(false);
     expect(dataRequests).toHaveLength(2);
 
@@ -176,6 +182,11 @@ describeDemo('pnpm demo in Chromium', () => {
     await page.mouse.move(...at(0.64, 0.9), { steps: 12 });
     await page.mouse.up();
     const shown = await shownTop3(page, 'drawing');
+    // Under the answer, a line says over how many views the probabilities are averaged (none for the picture alone).
+    const note = page.locator('#views');
+    expect(await note.isVisible()).toBe(cnnViews > 1);
+    if (cnnViews > 1)
+      expect(await note.textContent()).toMatch(new RegExp(`^Averaged over ${cnnViews} views: the picture`));
     const png = await page.$eval('#pad', (pad) => (pad as HTMLCanvasElement).toDataURL('image/png'));
     const file = join(work, 'trouser-drawing.png');
     await writeFile(file, Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64'));

@@ -17,13 +17,22 @@ export async function selectEvaluationBackend(): Promise<void> {
 /** Images per forward pass: fixed, since the last bits of a probability may depend on it. */
 export const EVALUATION_BATCH_SIZE = 256;
 
-/** How many of `count` images (28x28 grey bytes) `classifier` puts in their labelled class, on the calling thread. */
+/**
+ * How many of `count` images (28x28 grey bytes) `classifier` puts in their labelled class, on the calling thread, as
+ * the classifier classifies them: through its `testTimeAugmentation` views (the model's own unless it was turned off),
+ * so a model meant to average ten views is scored on ten views.
+ */
 export async function countCorrect(
   classifier: Classifier,
   split: { images: Uint8Array; labels: Uint8Array; count: number },
 ): Promise<number> {
   const images = normalizeImages(split.images, classifier.metadata.normalization);
-  const { predictions } = await predict(classifier.model, images, { batchSize: EVALUATION_BATCH_SIZE, workers: 1 });
+  const { testTimeAugmentation } = classifier;
+  const { predictions } = await predict(classifier.model, images, {
+    batchSize: EVALUATION_BATCH_SIZE,
+    workers: 1,
+    ...(testTimeAugmentation === undefined ? {} : { testTimeAugmentation }),
+  });
   let correct = 0;
   for (let i = 0; i < split.count; i++) if (predictions[i] === split.labels[i]) correct++;
   return correct;

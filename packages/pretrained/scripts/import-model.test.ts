@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLASS_NAMES } from '@fmnist/dataset';
+import { CLASS_NAMES, loadFashionMnist, normalizeImages } from '@fmnist/dataset';
 import { requirePrerequisite } from '@fmnist/internal/testing';
-import { createModel, saveModel } from '@fmnist/models';
+import { createModel, type PredictOptions, predict, saveModel } from '@fmnist/models';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifiedSource } from '../src/pretrained.js';
 import type { PretrainedFiles } from '../src/types.js';
@@ -19,15 +19,12 @@ requirePrerequisite(existsSync(`${DATA_DIR}/t10k-images-idx3-ubyte.gz`), 'the re
   const modelDir = join(run, 'models', 'linear');
   const modelsDir = join(root, 'models');
   const readme = join(root, 'README.md');
+  const normalization = { mean: 0.286, std: 0.353 };
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(async () => {
     const model = createModel('linear', { seed: 3 });
-    await saveModel(model, modelDir, {
-      kind: 'linear',
-      normalization: { mean: 0.286, std: 0.353 },
-      classNames: CLASS_NAMES,
-    });
+    await saveModel(model, modelDir, { kind: 'linear', normalization, classNames: CLASS_NAMES });
     model.dispose();
     // The parts of a `fmnist compare` run.json the import reads.
     const record = {
@@ -53,6 +50,9 @@ requirePrerequisite(existsSync(`${DATA_DIR}/t10k-images-idx3-ubyte.gz`), 'the re
     const expected = quantized.find((entry) => float32!.correct - entry.correct <= 10) ?? float32;
     expect(info.test.shipped).toEqual(expected);
     expect(info.weightBytes.float32).toBe(7850 * 4);
+    // Its metadata names no views: scored on the image alone, and the record says so.
+    expect(info).not.toHaveProperty('testTimeAugmentation');
+    expect(info.test.views).toBe(1);
 
     const { files } = (await import(join(modelsDir, 'linear.generated.ts'))) as { files: PretrainedFiles };
     const source = verifiedSource(info, files);
@@ -63,6 +63,7 @@ requirePrerequisite(existsSync(`${DATA_DIR}/t10k-images-idx3-ubyte.gz`), 'the re
     expect(text).not.toContain('the previous table');
     expect(text).toMatch(/\| `linear` \| 7,850 +\|/);
     expect(text).toContain('- `linear`: `fmnist compare --seed 3` (seed 3, 2 workers');
+    expect(text).toContain('Each image is scored as `loadPretrained` classifies it:\n`linear` the image alone.');
     expect(text.endsWith('<!-- models:end -->\n\nend\n')).toBe(true);
   });
 
@@ -76,6 +77,44 @@ requirePrerequisite(existsSync(`${DATA_DIR}/t10k-images-idx3-ubyte.gz`), 'the re
     expect(catalog).toContain("export type PretrainedModelName = 'baseline' | 'linear';");
     expect(readFileSync(join(modelsDir, 'linear.generated.ts'))).toEqual(before[1]);
   });
+
+  it("scores a model with test-time augmentation through its metadata's views, and records them", async () => {
+    // The same weights as 'linear', saved with ten views in their metadata, in a run of their own.
+    const augmentation = { flip: true, shift: 1 };
+    const augmentedRun = join(root, 'augmented-run');
+    const augmentedDir = join(augmentedRun, 'models', 'linear');
+    const model = createModel('linear', { seed: 3 });
+    await saveModel(model, augmentedDir, {
+      kind: 'linear',
+      normalization,
+      classNames: CLASS_NAMES,
+      testTimeAugmentation: augmentation,
+    });
+    cpSync(join(run, 'run.json'), join(augmentedRun, 'run.json'));
+    const info = await importModel({ modelDir: augmentedDir, name: 'augmented', dataDir: DATA_DIR, modelsDir, readme });
+    expect(info.testTimeAugmentation).toEqual(augmentation);
+    expect(info.test.views).toBe(10);
+
+    // float32 scores what predict gives through the ten views, which differs from the image alone's score.
+    const test = await loadFashionMnist({ split: 'test', dataDir: DATA_DIR });
+    const images = normalizeImages(test.images, normalization);
+    const countCorrect = async (options: PredictOptions) => {
+      const { predictions } = await predict(model, images, options);
+      return predictions.filter((predicted, index) => predicted === test.labels[index]).length;
+    };
+    const correct = await countCorrect({ testTimeAugmentation: augmentation });
+    expect(info.test.measured[0]).toMatchObject({ encoding: 'float32', correct });
+    expect(correct).not.toBe(await countCorrect({}));
+    model.dispose();
+
+    const { files } = (await import(join(modelsDir, 'augmented.generated.ts'))) as { files: PretrainedFiles };
+    expect(JSON.parse(files['metadata.json']).testTimeAugmentation).toEqual(augmentation);
+    const text = readFileSync(readme, 'utf8');
+    expect(text).toContain(
+      '`augmented` the mean of 10 views (`testTimeAugmentation` `{ flip: true, shift: 1 }`), `baseline` the image alone',
+    );
+    // Ten forward passes per image in each of three encodings, on a CPU that may be shared with training.
+  }, 600_000);
 
   it('refuses a folder without run.json and a name that is not lowercase', async () => {
     const lonely = join(root, 'lonely');

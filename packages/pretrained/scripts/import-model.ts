@@ -1,8 +1,9 @@
 /**
  * Imports a model saved by `fmnist train` or `fmnist compare` into the package: measures its test accuracy with the
- * weights in float32, uint8 and float16, keeps the smallest encoding that costs at most 0.1 point, and rewrites
- * src/models/ (the model's files as a module of their own, and the catalog with what was measured) in one atomic step.
- * The same folder and command give byte-identical files.
+ * weights in float32, uint8 and float16, each as the model is meant to be used (averaged over the views of its
+ * metadata's `testTimeAugmentation`, as `loadPretrained` will classify), keeps the smallest encoding that costs at most
+ * 0.1 point, and rewrites src/models/ (the model's files as a module of their own, and the catalog with what was
+ * measured and through how many views) in one atomic step. The same folder and command give byte-identical files.
  *
  * Usage: pnpm --filter @fmnist/pretrained import-model MODEL_DIR NAME [--command "fmnist ..."] [--data-dir DIR]
  *   MODEL_DIR  the model's folder (relative to where pnpm was started) (model.json, weights.bin, metadata.json), with the run's run.json in it or two levels
@@ -18,7 +19,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '@fmnist/dataset';
 import { writeFileAtomic, writeFolderAtomic } from '@fmnist/internal/node';
-import { createClassifier, kernelVariant, type ModelMetadata } from '@fmnist/models';
+import {
+  createClassifier,
+  kernelVariant,
+  type ModelMetadata,
+  type TestTimeAugmentation,
+  testTimeViews,
+} from '@fmnist/models';
 import type { io } from '@tensorflow/tfjs-core';
 import { sha256Hex } from '../src/sha256.js';
 import type { CatalogEntry, PretrainedFiles, PretrainedInfo, TestAccuracy } from '../src/types.js';
@@ -133,6 +140,14 @@ function duration(seconds: number | null): string {
   return minutes === 0 ? `${Math.round(seconds)} s` : `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
 }
 
+/** How a model's test figures were measured per image: the views averaged, or the image alone. */
+function viewsText(info: PretrainedInfo): string {
+  const { testTimeAugmentation } = info;
+  const views = testTimeViews(testTimeAugmentation).length;
+  if (testTimeAugmentation === undefined || views === 1) return 'the image alone';
+  return `the mean of ${views} views (\`testTimeAugmentation\` \`{ flip: ${testTimeAugmentation.flip}, shift: ${testTimeAugmentation.shift} }\`)`;
+}
+
 /** The README's table of the shipped models, from what the catalog records. */
 function readmeSection(entries: [string, PretrainedInfo][]): string {
   const accuracy = (info: PretrainedInfo, encoding: Encoding) => {
@@ -164,7 +179,8 @@ function readmeSection(entries: [string, PretrainedInfo][]): string {
     '',
     `Test accuracy on the 10,000 FashionMNIST test images (images correct in brackets) with the weights stored three ways;`,
     "the shipped one in bold. Measured by the import script on the wasm backend, in batches of 256; the package's",
-    'tests check the shipped figure again.',
+    'tests check the shipped figure again. Each image is scored as `loadPretrained` classifies it:',
+    `${entries.map(([name, info]) => `\`${name}\` ${viewsText(info)}`).join(', ')}.`,
     '',
     ...table,
     '',
@@ -190,7 +206,10 @@ async function updateReadme(path: string, entries: [string, PretrainedInfo][]): 
 async function existingCatalog(modelsDir: string): Promise<Record<string, CatalogEntry>> {
   const path = join(modelsDir, CATALOG_FILE);
   if (!existsSync(path)) return {};
-  return (await import(pathToFileURL(path).href)).CATALOG as Record<string, CatalogEntry>;
+  // The module cache keeps the first version of a URL: the content's hash in the URL reads a rewritten catalog afresh
+  // when one process imports several models.
+  const version = sha256Hex(new Uint8Array(await readFile(path)));
+  return (await import(`${pathToFileURL(path).href}?sha256=${version}`)).CATALOG as Record<string, CatalogEntry>;
 }
 
 export interface ImportOptions {
@@ -227,6 +246,8 @@ export async function importModel(options: ImportOptions): Promise<PretrainedInf
 
   const candidates = new Map<Encoding, ReturnType<typeof encodedFiles>>();
   const measured: TestAccuracy[] = [];
+  // The classifier's own views (metadata.testTimeAugmentation, the same in every encoding), as users will get them.
+  let testTimeAugmentation: TestTimeAugmentation | undefined;
   for (const encoding of ['float32', ...QUANTIZED] as const) {
     const files = encodedFiles(modelJson, metadata, weights, encoding);
     const bytes = new Map<string, Uint8Array>([
@@ -235,6 +256,7 @@ export async function importModel(options: ImportOptions): Promise<PretrainedInf
       ['weights.bin', files.weights],
     ]);
     const classifier = await createClassifier({ read: async (file) => bytes.get(file), where: `${encoding}:` });
+    testTimeAugmentation = classifier.testTimeAugmentation;
     const correct = await countCorrect(classifier, test);
     classifier.dispose();
     candidates.set(encoding, files);
@@ -274,9 +296,11 @@ export async function importModel(options: ImportOptions): Promise<PretrainedInf
       encoding: shipped.encoding,
       rule: `tensors of at least ${MIN_QUANTIZED_VALUES} values in the smallest encoding (uint8, then float16) that costs at most ${MAX_ACCURACY_COST * 100} point of test accuracy, else float32; smaller tensors float32`,
     },
+    ...(testTimeAugmentation === undefined ? {} : { testTimeAugmentation }),
     test: {
       images: test.count,
       backend: `${EVALUATION_BACKEND}, batches of ${EVALUATION_BATCH_SIZE}`,
+      views: testTimeViews(testTimeAugmentation).length,
       shipped,
       measured,
     },
@@ -322,7 +346,9 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'] && resolve(cwd, values['data-dir']),
   });
   for (const { encoding, correct } of info.test.measured) {
-    process.stderr.write(`${name} ${encoding}: ${correct} of ${info.test.images} test images correct\n`);
+    process.stderr.write(
+      `${name} ${encoding}: ${correct} of ${info.test.images} test images correct (${info.test.views === 1 ? 'the image alone' : `the mean of ${info.test.views} views`})\n`,
+    );
   }
   process.stderr.write(
     `${name}: shipped ${info.quantization.encoding} (${percent(info.test.shipped.accuracy)}), ${info.weightBytes.shipped} weight bytes, into ${MODELS_DIR}\n`,

@@ -3,9 +3,15 @@
  * classifier in Node (ESM and CommonJS) and in bundled browser pages, with no download.
  */
 
-export type { Classifier, ClassifyOptions, ImageLike, Prediction } from '@fmnist/models';
+export type { Classifier, ClassifyOptions, ImageLike, Prediction, TestTimeAugmentation } from '@fmnist/models';
 export { PretrainedError, type PretrainedErrorCode } from './errors.js';
-export { loadPretrained, PRETRAINED_MODELS, type PretrainedModelName, pretrainedInfo } from './pretrained.js';
+export {
+  type LoadPretrainedOptions,
+  loadPretrained,
+  PRETRAINED_MODELS,
+  type PretrainedModelName,
+  pretrainedInfo,
+} from './pretrained.js';
 export type {
   DataFile,
   PretrainedInfo,

@@ -1,8 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLASS_NAMES } from '@fmnist/dataset';
-import { createClassifier, selectBackend } from '@fmnist/models';
+import { CLASS_NAMES, normalizeImages } from '@fmnist/dataset';
+import {
+  type Classifier,
+  createClassifier,
+  createModel,
+  type PredictOptions,
+  predict,
+  saveModel,
+  selectBackend,
+  testTimeViews,
+} from '@fmnist/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PretrainedError } from './errors.js';
@@ -14,7 +23,8 @@ import {
   pretrainedInfo,
   verifiedSource,
 } from './pretrained.js';
-import type { PretrainedFiles } from './types.js';
+import { sha256Hex } from './sha256.js';
+import type { PretrainedFiles, PretrainedInfo } from './types.js';
 
 /** A bright, tall, narrow shape on black, like a FashionMNIST trouser. */
 function trouserImage(): Uint8Array {
@@ -54,6 +64,8 @@ describe('PRETRAINED_MODELS and pretrainedInfo', () => {
       // The shipped encoding costs at most 0.1 point (10 of 10,000 images) against float32.
       expect(float32!.correct - info.test.shipped.correct).toBeLessThanOrEqual(10);
       expect(info.files['weights.bin'].bytes).toBe(info.weightBytes.shipped);
+      // The figures were measured through the model's own views (records without `views` measured the image alone).
+      expect(info.test.views ?? 1).toBe(testTimeViews(info.testTimeAugmentation).length);
     }
     expect(pretrainedInfo('cnn').test.shipped.accuracy).toBeGreaterThan(pretrainedInfo('linear').test.shipped.accuracy);
   });
@@ -80,6 +92,8 @@ describe('loadPretrained', () => {
       expect(Array.from(await pretrained.predictProbabilities(images))).toEqual(
         Array.from(await saved.predictProbabilities(images)),
       );
+      expect(pretrained.testTimeAugmentation).toEqual(saved.testTimeAugmentation);
+      expect(pretrained.testTimeAugmentation).toEqual(pretrainedInfo(name).testTimeAugmentation);
       expect(pretrained.classNames).toEqual(CLASS_NAMES);
       expect(pretrained.metadata.kind).toBe(name);
       pretrained.dispose();
@@ -105,6 +119,97 @@ describe('loadPretrained', () => {
       expect((error as Error).message).toContain("'cnn', 'linear'");
     }
     expect(() => pretrainedInfo('mlp' as 'cnn')).toThrow(/'cnn', 'linear'/);
+  });
+});
+
+describe('test-time augmentation', () => {
+  const augmentation = { flip: true, shift: 1 };
+  let folder: string;
+  let entry: { info: PretrainedInfo; load: () => Promise<{ files: PretrainedFiles }> };
+
+  // A catalog entry as the import script writes it for a model whose metadata names ten views.
+  beforeAll(async () => {
+    folder = join(root, 'augmented');
+    const model = createModel('linear', { seed: 5 });
+    await saveModel(model, folder, {
+      kind: 'linear',
+      normalization: { mean: 0.286, std: 0.353 },
+      classNames: CLASS_NAMES,
+      testTimeAugmentation: augmentation,
+    });
+    model.dispose();
+    const read = (file: string) => new Uint8Array(readFileSync(join(folder, file)));
+    const digest = (bytes: Uint8Array) => ({ bytes: bytes.length, sha256: sha256Hex(bytes) });
+    const decoder = new TextDecoder();
+    const files: PretrainedFiles = {
+      'model.json': decoder.decode(read('model.json')),
+      'metadata.json': decoder.decode(read('metadata.json')),
+      'weights.bin': Buffer.from(read('weights.bin')).toString('base64'),
+    };
+    const info: PretrainedInfo = {
+      ...pretrainedInfo('linear'),
+      name: 'augmented',
+      testTimeAugmentation: augmentation,
+      files: {
+        'model.json': digest(read('model.json')),
+        'metadata.json': digest(read('metadata.json')),
+        'weights.bin': digest(read('weights.bin')),
+      },
+    };
+    entry = { info, load: async () => ({ files }) };
+  });
+
+  /** The probabilities of `classifier`'s model for `images` by `predict` itself, with `options` (views or none). */
+  async function predicted(classifier: Classifier, images: Uint8Array[], options: PredictOptions = {}) {
+    const bytes = new Uint8Array(images.length * 784);
+    images.forEach((image, index) => {
+      bytes.set(image, index * 784);
+    });
+    const normalized = normalizeImages(bytes, classifier.metadata.normalization);
+    return Array.from((await predict(classifier.model, normalized, options)).probabilities);
+  }
+
+  it("averages the views of the model's metadata, as createClassifier does for the same folder", async () => {
+    const images = [trouserImage(), new Uint8Array(784).fill(40)];
+    const pretrained = await classifierFromEntry(entry);
+    const saved = await createClassifier(folder);
+    try {
+      expect(pretrained.testTimeAugmentation).toEqual(augmentation);
+      const probabilities = Array.from(await pretrained.predictProbabilities(images));
+      expect(probabilities).toEqual(Array.from(await saved.predictProbabilities(images)));
+      expect(probabilities).toEqual(await predicted(pretrained, images, { testTimeAugmentation: augmentation }));
+      // The views change the answer, so the checks above would see them lost.
+      expect(probabilities).not.toEqual(await predicted(pretrained, images));
+    } finally {
+      pretrained.dispose();
+      saved.dispose();
+    }
+  });
+
+  it('classifies the image alone with testTimeAugmentation: false, and through other views when given', async () => {
+    const images = [trouserImage()];
+    const alone = await classifierFromEntry(entry, { testTimeAugmentation: false });
+    const mirrored = await classifierFromEntry(entry, { testTimeAugmentation: { flip: true, shift: 0 } });
+    try {
+      expect(alone.testTimeAugmentation).toBeUndefined();
+      expect(Array.from(await alone.predictProbabilities(images))).toEqual(await predicted(alone, images));
+      expect(mirrored.testTimeAugmentation).toEqual({ flip: true, shift: 0 });
+    } finally {
+      alone.dispose();
+      mirrored.dispose();
+    }
+  });
+
+  it('passes the option through loadPretrained, and refuses views that are not { flip, shift }', async () => {
+    const alone = await loadPretrained('linear', { testTimeAugmentation: false });
+    const augmented = await loadPretrained('linear', { testTimeAugmentation: augmentation });
+    expect(alone.testTimeAugmentation).toBeUndefined();
+    expect(augmented.testTimeAugmentation).toEqual(augmentation);
+    alone.dispose();
+    augmented.dispose();
+    await expect(loadPretrained('linear', { testTimeAugmentation: { flip: true, shift: 9 } })).rejects.toMatchObject({
+      code: 'E_MODELS_ARGUMENT',
+    });
   });
 });
 

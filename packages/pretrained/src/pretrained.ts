@@ -3,7 +3,7 @@
  * loading needs no network and no file system, in Node and in bundled pages alike. Each file is checked against the
  * SHA-256 recorded at import before the one loader of @fmnist/models (`createClassifier`) builds the model.
  */
-import { type Classifier, createClassifier, type ModelSource } from '@fmnist/models';
+import { type Classifier, createClassifier, type ModelSource, type TestTimeAugmentation } from '@fmnist/models';
 import { PretrainedError } from './errors.js';
 import { CATALOG, type PretrainedModelName } from './models/catalog.generated.js';
 import { sha256Hex } from './sha256.js';
@@ -65,18 +65,35 @@ export function verifiedSource(info: PretrainedInfo, files: PretrainedFiles): Mo
   return { read: async (name) => bytes.get(name), where: `@fmnist/pretrained/${info.name}/` };
 }
 
+export interface LoadPretrainedOptions {
+  /**
+   * Test-time augmentation: the views whose probabilities are averaged. Default: the model's own
+   * (`pretrainedInfo(name).testTimeAugmentation`, as its test figures were measured); `false`: the image alone, one
+   * forward pass per image instead of one per view.
+   */
+  testTimeAugmentation?: TestTimeAugmentation | false;
+}
+
 /**
  * The shipped model `name` as a classifier, the very one `createClassifier` of @fmnist/models returns for a saved
- * model: `classify`, `classifyMany`, `predictProbabilities`, `metadata`, the tfjs `model`, `dispose`. Runs on the
- * active tfjs backend (cpu unless you call `selectBackend` first). An unknown name is a PretrainedError
- * E_PRETRAINED_UNKNOWN_MODEL naming the shipped ones; shipped files that fail their SHA-256 are E_PRETRAINED_CORRUPT.
+ * model: `classify`, `classifyMany`, `predictProbabilities`, `testTimeAugmentation`, `metadata`, the tfjs `model`,
+ * `dispose`. Unless `options` say otherwise, it averages each image's probabilities over the model's views (see
+ * {@link LoadPretrainedOptions}). Runs on the active tfjs backend (cpu unless you call `selectBackend` first). An
+ * unknown name is a PretrainedError E_PRETRAINED_UNKNOWN_MODEL naming the shipped ones; shipped files that fail their
+ * SHA-256 are E_PRETRAINED_CORRUPT.
  */
-export async function loadPretrained(name: PretrainedModelName): Promise<Classifier> {
-  return classifierFromEntry(entryFor(name));
+export async function loadPretrained(
+  name: PretrainedModelName,
+  options: LoadPretrainedOptions = {},
+): Promise<Classifier> {
+  return classifierFromEntry(entryFor(name), options);
 }
 
 /** Loads a catalog entry's files, checks them and builds the classifier (loadPretrained, once the name is known). */
-export async function classifierFromEntry(entry: CatalogEntry): Promise<Classifier> {
+export async function classifierFromEntry(
+  entry: CatalogEntry,
+  options: LoadPretrainedOptions = {},
+): Promise<Classifier> {
   let files: PretrainedFiles;
   try {
     ({ files } = await entry.load());
@@ -88,5 +105,9 @@ export async function classifierFromEntry(entry: CatalogEntry): Promise<Classifi
       { file: `@fmnist/pretrained/${entry.info.name}`, cause: error },
     );
   }
-  return createClassifier(verifiedSource(entry.info, files));
+  const { testTimeAugmentation } = options;
+  return createClassifier(
+    verifiedSource(entry.info, files),
+    testTimeAugmentation === undefined ? {} : { testTimeAugmentation },
+  );
 }

@@ -1,4 +1,5 @@
 /** What the package records about each shipped model (written by scripts/import-model.ts). */
+import type { TestTimeAugmentation } from '@fmnist/models';
 
 /** How the weights are stored: float32 as trained, or quantized with the tfjs weights manifest's `quantization`. */
 export type WeightEncoding = 'float32' | 'float16' | 'uint8';
@@ -48,10 +49,25 @@ export interface PretrainedInfo {
   /** How the shipped weights are stored, and why. */
   quantization: { encoding: WeightEncoding; rule: string };
   /**
-   * Test accuracy of the shipped weights and of every encoding measured, on the backend named, in batches of 256
-   * (the package's test checks `shipped.correct` again).
+   * The views whose class probabilities the classifier averages for each image (its metadata.json's; see
+   * `TestTimeAugmentation` of @fmnist/models), as the test figures were measured; absent: the image alone.
    */
-  test: { images: number; backend: string; shipped: TestAccuracy; measured: TestAccuracy[] };
+  testTimeAugmentation?: TestTimeAugmentation;
+  /**
+   * Test accuracy of the shipped weights and of every encoding measured, on the backend named, in batches of 256,
+   * each image classified through `views` views (the package's test checks `shipped.correct` again).
+   */
+  test: {
+    images: number;
+    backend: string;
+    /**
+     * Views per image the figures average, one forward pass each: 10 for `{ flip: true, shift: 1 }`, 1 for the image
+     * alone. Absent in records imported before test-time augmentation, which measured the image alone.
+     */
+    views?: number;
+    shipped: TestAccuracy;
+    measured: TestAccuracy[];
+  };
   /** Weight bytes as trained (float32) and as shipped. */
   weightBytes: { float32: number; shipped: number };
   /** The shipped model files, checked before loading. */
