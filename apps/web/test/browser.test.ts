@@ -1,5 +1,6 @@
 // The built demo in Debian's Chromium (through playwright-core): it loads cleanly, predicts what Node predicts with
-// the same exported model, handles drawings, and explains a bad model URL. A screenshot goes to test-results/.
+// the same exported model (averaged over the same views for a model with test-time augmentation), handles drawings,
+// and explains a bad model URL. A screenshot goes to test-results/.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   exportTinyModel,
   exportUntrainedCnn,
   makeWorkDir,
+  saveAugmentedModel,
   serve,
   systemDataDir,
   webRoot,
@@ -33,6 +35,7 @@ const artifacts = join(webRoot, 'test-results');
 let work: string;
 let bundle: string;
 let cnnBundle: string;
+let augmentedBundle: string;
 let site: { url: string; server: Server };
 let context: BrowserContext;
 let nodeClassifier: Classifier;
@@ -42,8 +45,16 @@ beforeAll(async () => {
   const dist = await ensureDemoBuilt();
   bundle = await exportTinyModel(work);
   cnnBundle = await exportUntrainedCnn(work);
+  augmentedBundle = await saveAugmentedModel(work);
   const report = await writeTinyReport(work);
-  site = await serve({ '/model/': bundle, '/cnn/': cnnBundle, '/data/': systemDataDir, '/report/': report, '/': dist });
+  site = await serve({
+    '/model/': bundle,
+    '/cnn/': cnnBundle,
+    '/augmented/': augmentedBundle,
+    '/data/': systemDataDir,
+    '/report/': report,
+    '/': dist,
+  });
   nodeClassifier = await createClassifier(bundle);
   // Playwright passes its own --user-data-dir: a fresh one per run.
   context = await chromium.launchPersistentContext(await makeWorkDir(), {
@@ -142,6 +153,33 @@ describe('the demo in Chromium', () => {
     await page.close();
   });
 
+  it("averages the views a model's metadata names, as Node does, and says so in its facts and under each answer", async () => {
+    const augmented = await createClassifier(augmentedBundle);
+    expect(augmented.testTimeAugmentation).toEqual({ flip: true, shift: 1 });
+    const { page, errors } = await open('?model=./augmented/&data=./data/&samples=4');
+    expect(errors).toEqual([]);
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    expect((await page.evaluate(() => window.fmnistDemo)).views).toBe(10);
+    // Node's probabilities are the mean over the ten views: a page that classified the image alone would differ.
+    await expectSamePredictionsAsNode(page, augmented, 4);
+    expect(await page.locator('#model-facts').textContent()).toContain('views per picture10 (the picture and copies');
+    expect(await page.locator('#views').isHidden()).toBe(true);
+    const box = await page.locator('#pad').boundingBox();
+    if (!box) throw new Error('the drawing pad is not visible');
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.9, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForSelector('#top3 li:nth-child(3)');
+    expect(await page.locator('#views').textContent()).toBe(
+      'Averaged over 10 views: the picture and copies moved 1 pixel up, down, left and right, each also mirrored.',
+    );
+    expect(await page.locator('#views').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    augmented.dispose();
+    await page.close();
+  });
+
   it('classifies a drawing and lists its top 3 classes', async () => {
     const { page, errors } = await open('?model=./model/&data=./data/&samples=1');
     const pad = page.locator('#pad');
@@ -153,6 +191,8 @@ describe('the demo in Chromium', () => {
     await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.9, { steps: 10 });
     await page.mouse.up();
     await page.waitForSelector('#top3 li:nth-child(3)');
+    // A model without test-time augmentation sees the picture alone, and the page adds no line about views.
+    expect(await page.locator('#views').isVisible()).toBe(false);
     const probabilities = await page.$$eval('#top3 li', (items) =>
       items.map((item) => Number((item as HTMLElement).dataset.probability)),
     );

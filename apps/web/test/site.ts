@@ -98,6 +98,23 @@ export async function exportUntrainedCnn(work: string): Promise<string> {
   return bundle;
 }
 
+/**
+ * An untrained linear model (seeded weights) saved with test-time augmentation in its metadata, `{ flip: true, shift: 1 }`
+ * (ten views per picture), as `saveModel` writes it: a folder the page loads like an exported bundle.
+ */
+export async function saveAugmentedModel(work: string): Promise<string> {
+  const modelDir = join(work, 'augmented');
+  const model = createModel('linear', { seed: 7 });
+  await saveModel(model, modelDir, {
+    kind: 'linear',
+    normalization: { mean: 0.286, std: 0.353 },
+    classNames: CLASS_NAMES,
+    testTimeAugmentation: { flip: true, shift: 1 },
+  });
+  model.dispose();
+  return modelDir;
+}
+
 /** A report folder like the CLI writes: report.md linking one SVG figure. */
 export async function writeTinyReport(work: string): Promise<string> {
   const report = join(work, 'report');
