@@ -1,5 +1,5 @@
 // End to end: the built `fmnist export` writes a bundle that createClassifier loads and that predicts like the model,
-// and with --format onnx a file that onnxruntime runs with the same probabilities.
+// and with --format onnx a file that onnxruntime runs with the same probabilities, test-time augmentation included.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -161,6 +161,86 @@ describe('fmnist export --format onnx', () => {
     actual.forEach((probability, index) => {
       expect(Math.abs(probability - expected[index]!)).toBeLessThan(1e-5);
     });
+  });
+
+  it("builds the model's test-time augmentation into the file, as createClassifier applies it; --no-test-time-augmentation leaves it out", async () => {
+    const augmentedDir = join(work, 'augmented-model');
+    const testTimeAugmentation = { flip: true, shift: 1 };
+    const model = createModel('linear', { seed: 4 });
+    await saveModel(model, augmentedDir, {
+      kind: 'linear',
+      normalization: { mean: 0.286, std: 0.353 },
+      classNames: CLASS_NAMES,
+      testTimeAugmentation,
+      test: { accuracy: 0.75, count: 16 },
+    });
+    model.dispose();
+    // Each image with its own background, which the shifted views move in.
+    const images = [0, 1, 2].map((shift) => new Uint8Array(784).map((_, i) => (i * 7 + shift * 50) % 256));
+    const pixels = new Float32Array(3 * 784);
+    images.forEach((image, index) => {
+      pixels.set(image, index * 784);
+    });
+    const exported: Record<string, Float32Array> = {};
+    for (const flags of [[], ['--no-test-time-augmentation']]) {
+      const out = join(work, 'onnx', `augmented${flags.length}.onnx`);
+      const result = await fmnist(
+        'export',
+        '--format',
+        'onnx',
+        '--model-dir',
+        augmentedDir,
+        '--out',
+        out,
+        ...flags,
+        '--json',
+      );
+      expect(result.stderr).not.toMatch(/fmnist:/);
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout);
+      const bytes = await readFile(out);
+      // metadata_props holds the views the file computes (onnxruntime-node does not read them back).
+      expect(bytes.includes('test_time_augmentation')).toBe(true);
+      expect(bytes.includes(JSON.stringify(flags.length ? null : testTimeAugmentation))).toBe(true);
+      const session = await ort.InferenceSession.create(bytes);
+      const { probabilities } = await session.run({ pixels: new ort.Tensor('float32', pixels, [3, 28, 28, 1]) });
+      await session.release();
+      const classifier = await createClassifier(augmentedDir, flags.length ? { testTimeAugmentation: false } : {});
+      const expected = await classifier.predictProbabilities(images);
+      classifier.dispose();
+      const actual = probabilities!.data as Float32Array;
+      actual.forEach((probability, index) => {
+        expect(Math.abs(probability - expected[index]!)).toBeLessThan(1e-5);
+      });
+      exported[flags.length ? 'single' : 'augmented'] = actual;
+      if (flags.length) {
+        // The test accuracy was measured with the views: not claimed for the file without them.
+        expect(report).toMatchObject({ testTimeAugmentation: null, views: 1, metrics: null });
+      } else {
+        expect(report).toMatchObject({ testTimeAugmentation, views: 10, metrics: { accuracy: 0.75, count: 16 } });
+      }
+    }
+    // The views change the probabilities, so the comparisons above could fail.
+    const difference = Math.max(
+      ...exported.augmented!.map((value, index) => Math.abs(value - exported.single![index]!)),
+    );
+    expect(difference).toBeGreaterThan(1e-3);
+  });
+
+  it('refuses --no-test-time-augmentation for a tfjs bundle (exit 2), saying how to turn the views off there', async () => {
+    const refused = await fmnist(
+      'export',
+      '--model-dir',
+      modelDir,
+      '--out',
+      join(work, 'web-single'),
+      '--no-test-time-augmentation',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^fmnist: --no-test-time-augmentation applies to --format onnx; .*createClassifier\(url, \{ testTimeAugmentation: false \}\) turns off \[E_CLI_USAGE\]$/m,
+    );
+    expect(existsSync(join(work, 'web-single'))).toBe(false);
   });
 
   it('writes ./model.onnx without --out and refuses a folder as --out', async () => {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FASHION_MNIST } from '@fmnist/dataset';
 import { writeFileAtomic, writeFileDurably, writeFolderAtomic } from '@fmnist/internal/node';
-import { exportOnnx, loadModel, METADATA_FILE, MODEL_FILE, WEIGHTS_FILE } from '@fmnist/models';
+import { exportOnnx, loadModel, METADATA_FILE, MODEL_FILE, testTimeViews, WEIGHTS_FILE } from '@fmnist/models';
 import { defineCommand } from 'citty';
 import { modelDirArgs, outArgs, outputArgs, parseChoiceFlag, parseModelDir, parseOut, textFlag } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -42,14 +42,32 @@ export default defineCommand({
       ).out,
       valueHint: 'PATH',
     },
+    'test-time-augmentation': {
+      type: 'boolean',
+      default: true,
+      description:
+        "onnx: build the model's test-time augmentation (metadata.json's testTimeAugmentation: mirror images and " +
+        'shifted copies, their probabilities averaged) into the graph, so the file gives what fmnist predict gives; ' +
+        '--no-test-time-augmentation exports the network on the image alone',
+    },
     ...outputArgs,
   },
   async run({ args }) {
     const reporter = createReporter(args);
     const format = parseChoiceFlag('format', textFlag(args, 'format'), EXPORT_FORMATS) ?? 'tfjs';
     const modelDir = parseModelDir(args);
-    if (format === 'onnx') await exportOnnxFile(reporter, modelDir, parseOut(args) ?? resolve(ONNX_FILE));
-    else await exportBundle(reporter, modelDir, parseOut(args));
+    const testTimeAugmentation = args['test-time-augmentation'] !== false;
+    if (format === 'onnx') {
+      await exportOnnxFile(reporter, modelDir, parseOut(args) ?? resolve(ONNX_FILE), testTimeAugmentation);
+    } else {
+      if (!testTimeAugmentation) {
+        throw new UsageError(
+          "--no-test-time-augmentation applies to --format onnx; a tfjs bundle keeps the model's test-time " +
+            'augmentation in metadata.json, which createClassifier(url, { testTimeAugmentation: false }) turns off',
+        );
+      }
+      await exportBundle(reporter, modelDir, parseOut(args));
+    }
   },
 });
 
@@ -103,22 +121,33 @@ async function exportBundle(reporter: Reporter, modelDir: string, out: string | 
   ]);
 }
 
-async function exportOnnxFile(reporter: Reporter, modelDir: string, out: string): Promise<void> {
+async function exportOnnxFile(
+  reporter: Reporter,
+  modelDir: string,
+  out: string,
+  withTestTimeAugmentation: boolean,
+): Promise<void> {
   if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(
       `--out ${out} is a folder; give the path of the ONNX file to write, e.g. ${join(out, ONNX_FILE)}`,
     );
   }
   const { model, metadata } = await loadModel(modelDir);
+  const testTimeAugmentation = withTestTimeAugmentation ? metadata.testTimeAugmentation : undefined;
+  const views = testTimeViews(testTimeAugmentation).length;
+  // The test accuracy was measured with the saved model's views: stated only for a file that computes the same.
+  const tested = metadata.test && testTimeAugmentation === metadata.testTimeAugmentation ? metadata.test : undefined;
   let bytes: Uint8Array;
   try {
     bytes = await exportOnnx(model, {
       normalization: metadata.normalization,
+      testTimeAugmentation,
       metadata: {
         kind: metadata.kind,
         class_names: JSON.stringify(metadata.classNames),
         normalization: JSON.stringify(metadata.normalization),
-        ...(metadata.test ? { test_accuracy: String(metadata.test.accuracy) } : {}),
+        test_time_augmentation: JSON.stringify(testTimeAugmentation ?? null),
+        ...(tested ? { test_accuracy: String(tested.accuracy) } : {}),
       },
     });
   } finally {
@@ -132,10 +161,13 @@ async function exportOnnxFile(reporter: Reporter, modelDir: string, out: string)
     out,
     kind: metadata.kind,
     bytes: bytes.byteLength,
-    metrics: metadata.test ?? null,
+    testTimeAugmentation: testTimeAugmentation ?? null,
+    views,
+    metrics: tested ?? null,
   };
   reporter.result(result, () => [
-    `exported the ${metadata.kind} model to ${out} (ONNX, ${bytes.byteLength} B)`,
+    `exported the ${metadata.kind} model to ${out} (ONNX, ${bytes.byteLength} B` +
+      `${views > 1 ? `, averaging ${views} views of each image` : ''})`,
     "run it with onnxruntime: input 'pixels' [batch, 28, 28, 1], pixel values 0 to 255 (a light garment on black); " +
       "output 'probabilities' [batch, 10]",
   ]);

@@ -1,6 +1,11 @@
 // exportOnnx checked by running its files in onnxruntime: every supported layer and activation on generated models,
-// then the linear, MLP and CNN models, briefly trained, on 1,000 real test images.
+// then the linear, MLP and CNN models, briefly trained, on 1,000 real test images, and the CNN with test-time
+// augmentation against predict's.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { computeNormalization, loadFashionMnist, normalizeImages, stratifiedSubset } from '@fmnist/dataset';
 import { createRandom } from '@fmnist/internal';
 import { requirePrerequisite } from '@fmnist/internal/testing';
@@ -11,7 +16,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { ModelsError } from '../errors.js';
 import { createCnnModel, createLinearModel, createMlpModel } from '../models.js';
+import { predict } from '../predict.js';
 import { train } from '../train.js';
+import type { TestTimeAugmentation } from '../views.js';
 import { exportOnnx } from './export.js';
 
 beforeAll(async () => {
@@ -34,6 +41,30 @@ async function runOnnx(bytes: Uint8Array, input: Float32Array, dims: number[]) {
     };
   } finally {
     await session.release();
+  }
+}
+
+/** The test-time augmentations the tests export: ten views, five with two-pixel shifts, and the mirror alone. */
+const AUGMENTATIONS: TestTimeAugmentation[] = [
+  { flip: true, shift: 1 },
+  { flip: false, shift: 2 },
+  { flip: true, shift: 0 },
+];
+
+/** Whether Debian's python3-onnx is installed, whose checker validates a file against the ONNX specification. */
+const HAS_ONNX_CHECKER = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
+
+/** Runs onnx.checker.check_model with shape inference (full_check) on the file; its exit status and errors. */
+async function checkOnnxFile(bytes: Uint8Array) {
+  const folder = await mkdtemp(join(tmpdir(), 'fmnist-onnx-'));
+  try {
+    const file = join(folder, 'model.onnx');
+    await writeFile(file, bytes);
+    const script = 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)';
+    const { status, stderr } = spawnSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' });
+    return { status, stderr };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
   }
 }
 
@@ -239,6 +270,83 @@ describe('exportOnnx on generated models', () => {
     model.dispose();
   });
 
+  it('builds the test-time views into the graph, giving the probabilities of predict with the same views', async () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }),
+        tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
+        tfl.layers.flatten({ name: 'flatten' }),
+        tfl.layers.dense({ units: 10, activation: 'softmax', name: 'output' }),
+      ],
+    });
+    const normalization = { mean: 0.286, std: 0.353 };
+    const count = 6;
+    // Each image has its own background, so a view filled with another image's corner (or with 0) would show.
+    const pixels = Float32Array.from(randomValues(count * 784, 7, 0, 255), Math.round);
+    for (let image = 0; image < count; image++) pixels[image * 784] = image * 40;
+    const images = normalizeImages(Uint8Array.from(pixels), normalization);
+    const dims = [count, 28, 28, 1];
+    const single = await runOnnx(await exportOnnx(model, { normalization }), pixels, dims);
+    for (const testTimeAugmentation of AUGMENTATIONS) {
+      const onnx = await runOnnx(await exportOnnx(model, { normalization, testTimeAugmentation }), pixels, dims);
+      expect(onnx.outputNames).toEqual(['probabilities']);
+      expect(onnx.dims).toEqual([count, 10]);
+      const expected = await predict(model, images, { testTimeAugmentation });
+      expect(maxDifference(onnx.data, expected.probabilities)).toBeLessThan(1e-5);
+      // The views change the probabilities, so the comparison above could fail.
+      expect(maxDifference(onnx.data, single.data)).toBeGreaterThan(1e-3);
+    }
+    // Without normalization the views are taken of the input as given.
+    const raw = await runOnnx(await exportOnnx(model, { testTimeAugmentation: AUGMENTATIONS[0]! }), images, dims);
+    const expected = await predict(model, images, { testTimeAugmentation: AUGMENTATIONS[0]! });
+    expect(maxDifference(raw.data, expected.probabilities)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+
+  it('writes the single-view file for test-time augmentation with one view (no flip, shift 0)', async () => {
+    const model = createLinearModel({ seed: 5 });
+    const normalization = { mean: 0.3, std: 0.35 };
+    const single = await exportOnnx(model, { normalization });
+    const oneView = await exportOnnx(model, { normalization, testTimeAugmentation: { flip: false, shift: 0 } });
+    expect(oneView).toEqual(single);
+    model.dispose();
+  });
+
+  it.skipIf(!HAS_ONNX_CHECKER)('passes the ONNX checker with shape inference, with and without the views', async () => {
+    const model = createCnnModel({ seed: 2, batchNorm: true });
+    const normalization = { mean: 0.3, std: 0.35 };
+    for (const testTimeAugmentation of [undefined, ...AUGMENTATIONS]) {
+      const bytes = await exportOnnx(model, { normalization, testTimeAugmentation });
+      expect(await checkOnnxFile(bytes)).toEqual({ status: 0, stderr: '' });
+    }
+    model.dispose();
+  });
+
+  it('refuses a bad testTimeAugmentation with E_MODELS_ARGUMENT naming the option, and one for non-image inputs', async () => {
+    const model = createLinearModel({ seed: 6 });
+    for (const bad of [{ flip: 'yes', shift: 1 }, { flip: true, shift: 8 }, { flip: true, shift: 1.5 }, null]) {
+      const rejected = exportOnnx(model, { testTimeAugmentation: bad as unknown as TestTimeAugmentation });
+      await expect(rejected).rejects.toSatisfy((error) => ModelsError.isInstance(error));
+      await expect(rejected).rejects.toMatchObject({
+        code: 'E_MODELS_ARGUMENT',
+        message: expect.stringMatching(
+          /^exportOnnx: testTimeAugmentation must be \{ flip: true or false, shift: a whole/,
+        ),
+      });
+    }
+    model.dispose();
+    const rows = tfl.sequential({
+      layers: [tfl.layers.flatten({ inputShape: [28, 28] }), tfl.layers.dense({ units: 10, activation: 'softmax' })],
+    });
+    await expect(exportOnnx(rows, { testTimeAugmentation: { flip: true, shift: 1 } })).rejects.toMatchObject({
+      code: 'E_MODELS_ONNX_UNSUPPORTED',
+      message: expect.stringMatching(
+        /testTimeAugmentation needs a model whose input is \[batch, height, width, channels\], got \[batch, 28, 28\]/,
+      ),
+    });
+    rows.dispose();
+  });
+
   it('refuses a layer it cannot convert with E_MODELS_ONNX_UNSUPPORTED naming its class and name', async () => {
     const recurrent = tfl.sequential({
       layers: [
@@ -336,4 +444,24 @@ requirePrerequisite(existsSync(REAL_TEST_IMAGES), 'the real data')('exportOnnx o
       model.dispose();
     }, 180_000);
   }
+
+  it("gives the CNN's test-time-augmented probabilities within 1e-4 of predict's on 300 test images", async () => {
+    const model = kinds.cnn();
+    await train(model, trainSet, { epochs: 1, batchSize: 32, workers: 1, seed: 1 });
+    randomizeBatchNorm(model, 21, 'moving');
+    const count = 300;
+    const pixels = Float32Array.from(testPixels.subarray(0, count * 784));
+    const images = normalizeImages(testPixels.subarray(0, count * 784), normalization);
+    const dims = [count, 28, 28, 1];
+    const single = await runOnnx(await exportOnnx(model, { normalization }), pixels, dims);
+    for (const testTimeAugmentation of AUGMENTATIONS) {
+      const bytes = await exportOnnx(model, { normalization, testTimeAugmentation });
+      const onnx = await runOnnx(bytes, pixels, dims);
+      const expected = await predict(model, images, { testTimeAugmentation });
+      expect(maxDifference(onnx.data, expected.probabilities)).toBeLessThan(1e-4);
+      expect(maxDifference(onnx.data, single.data)).toBeGreaterThan(1e-3);
+    }
+    model.dispose();
+    // Seventeen views of each image in tfjs' plain JavaScript backend: several minutes on a busy machine.
+  }, 600_000);
 });

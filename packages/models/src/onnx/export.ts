@@ -2,12 +2,14 @@
  * `exportOnnx`: a trained tfjs model as an ONNX file (opset 13, dynamic batch), for onnxruntime and other runtimes.
  * Each tfjs layer becomes a few ONNX operators; tfjs' channels-last images are transposed to ONNX's channels-first
  * layout only around the operators that need it (Conv, pooling, batch norm) and back before Flatten and Dense, so
- * the dense weights see the pixels in tfjs' order.
+ * the dense weights see the pixels in tfjs' order. With test-time augmentation the graph builds the views itself,
+ * stacks them on the batch axis for one pass through the network and averages the outputs, as `predict` does.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type * as tf from '@tensorflow/tfjs-layers';
 import { version as packageVersion } from '../../package.json';
 import { ModelsError } from '../errors.js';
+import { checkTestTimeAugmentation, type ImageView, type TestTimeAugmentation, testTimeViews } from '../views.js';
 import {
   AttributeType,
   type OnnxAttribute,
@@ -31,6 +33,14 @@ export interface ExportOnnxOptions {
    * exactly what the tfjs model takes. Default: omitted.
    */
   normalization?: { mean: number; std: number };
+  /**
+   * Test-time augmentation (`metadata.testTimeAugmentation` of a saved model). Given, the graph classifies every view
+   * of {@link testTimeViews} (mirror images and shifted copies, the pixels moved in taking the value of the image's
+   * top-left pixel after normalization) and outputs the mean of the model's outputs over the views: the
+   * probabilities `predict(model, images, { testTimeAugmentation })` gives. Each view costs one more pass through
+   * the network. Default: omitted (or undefined, as a saved model without it has), the image alone.
+   */
+  testTimeAugmentation?: TestTimeAugmentation | undefined;
   /** Text entries stored in the file's `metadata_props` (class names, accuracy, ...). Default: none. */
   metadata?: Record<string, string>;
 }
@@ -86,15 +96,22 @@ type LayerConfig = ReturnType<Layer['getConfig']>;
  * input is `[batch, ...inputShape]` float32 (named `pixels` or `input`, see `options.normalization`), `batch` a dynamic
  * dimension; its output is named `probabilities` when the model ends in a softmax (else `output`). Dropout is left
  * out (inference), batch normalization uses the moving mean and variance. Rejects with `ModelsError`
- * `E_MODELS_ONNX_UNSUPPORTED` naming the first layer (or activation) it cannot convert.
+ * `E_MODELS_ONNX_UNSUPPORTED` naming the first layer (or activation) it cannot convert, `E_MODELS_ARGUMENT` for a bad
+ * option.
  */
 export async function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
+  const views =
+    options.testTimeAugmentation === undefined
+      ? undefined
+      : testTimeViews(checkTestTimeAugmentation(options.testTimeAugmentation, 'exportOnnx: testTimeAugmentation'));
   const chain = layerChain(model);
   const graph = new GraphBuilder();
   const modelInput = model.inputs[0]!;
   const inputName = options.normalization ? 'pixels' : 'input';
   let value: Value = { name: inputName, layout: modelInput.shape.length === 4 ? 'channelsLast' : 'flat' };
   if (options.normalization) value = normalize(graph, value, options.normalization);
+  const averaged = views !== undefined && views.length > 1;
+  if (averaged) value = stackViews(graph, value, modelInput.shape, views);
   let lastActivation = 'linear';
   for (const layer of chain) {
     const converted = convertLayer(graph, layer, value);
@@ -103,7 +120,8 @@ export async function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptio
   }
   value = toChannelsLast(graph, value, 'output');
   const outputName = lastActivation === 'softmax' ? 'probabilities' : 'output';
-  graph.node('Identity', 'output', [value.name], [], outputName);
+  if (averaged) averageViews(graph, value, model.outputs[0]!.shape, views.length, outputName);
+  else graph.node('Identity', 'output', [value.name], [], outputName);
 
   // Loaded on first use, so a page that never exports does not download the protobuf library.
   const { encodeOnnxModel } = await import('./schema.js');
@@ -126,7 +144,13 @@ export async function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptio
             : 'the tfjs model input, batch x height x width x channels',
         ),
       ],
-      output: [valueInfo(outputName, model.outputs[0]!.shape, 'one row per image')],
+      output: [
+        valueInfo(
+          outputName,
+          model.outputs[0]!.shape,
+          averaged ? `one row per image: the mean over ${views.length} views of it` : 'one row per image',
+        ),
+      ],
     },
     metadataProps: Object.entries(options.metadata ?? {}).map(([key, text]) => ({ key, value: text })),
   });
@@ -134,6 +158,11 @@ export async function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptio
 
 function unsupported(message: string): ModelsError {
   return new ModelsError('E_MODELS_ONNX_UNSUPPORTED', `exportOnnx: ${message}`);
+}
+
+/** A tfjs shape as text, the unknown batch dimension as `batch`. */
+function describeShape(shape: (number | null)[]): string {
+  return `[${shape.map((size) => size ?? 'batch').join(', ')}]`;
 }
 
 function describeLayer(layer: Layer): string {
@@ -187,11 +216,28 @@ class GraphBuilder {
 
   /** Adds a float32 constant; returns its name. */
   constant(name: string, values: ArrayLike<number>, dims: number[]): string {
-    const unique = this.unique(name);
     const rawData = new Uint8Array(values.length * 4);
     const view = new DataView(rawData.buffer);
     for (let index = 0; index < values.length; index++) view.setFloat32(index * 4, values[index]!, true);
-    this.initializers.push({ name: unique, dataType: TensorDataType.FLOAT, dims, rawData });
+    return this.initializer(name, TensorDataType.FLOAT, rawData, dims);
+  }
+
+  /** Adds a 1-D int64 constant (the starts, ends and pads operators such as Slice take); returns its name. */
+  integers(name: string, values: number[]): string {
+    const rawData = new Uint8Array(values.length * 8);
+    const view = new DataView(rawData.buffer);
+    for (let index = 0; index < values.length; index++) view.setBigInt64(index * 8, BigInt(values[index]!), true);
+    return this.initializer(name, TensorDataType.INT64, rawData, [values.length]);
+  }
+
+  /** Adds a boolean constant; returns its name. */
+  booleans(name: string, values: boolean[], dims: number[]): string {
+    return this.initializer(name, TensorDataType.BOOL, Uint8Array.from(values, Number), dims);
+  }
+
+  private initializer(name: string, dataType: OnnxTensor['dataType'], rawData: Uint8Array, dims: number[]): string {
+    const unique = this.unique(name);
+    this.initializers.push({ name: unique, dataType, dims, rawData });
     return unique;
   }
 }
@@ -223,6 +269,98 @@ function normalize(graph: GraphBuilder, value: Value, { mean, std }: { mean: num
   const centered = graph.node('Sub', scope, [scaled, graph.constant(`${scope}/mean`, [mean], [])]);
   const name = graph.node('Div', scope, [centered, graph.constant(`${scope}/std`, [std], [])]);
   return { name, layout: value.layout };
+}
+
+/**
+ * The views of each image in `value` ([batch, height, width, channels]), stacked on the batch axis in the order of
+ * `views`: [views x batch, height, width, channels], view 0 of every image first. Each view is writeView's of
+ * ../views.ts: mirrored (columns reversed), then shifted, the pixels moved in from outside taking the value of the
+ * image's own top-left pixel (its background after normalization).
+ */
+function stackViews(graph: GraphBuilder, value: Value, inputShape: (number | null)[], views: ImageView[]): Value {
+  const scope = 'views';
+  const [, height, width] = inputShape;
+  if (inputShape.length !== 4 || typeof height !== 'number' || typeof width !== 'number') {
+    throw unsupported(
+      `testTimeAugmentation needs a model whose input is [batch, height, width, channels], got ${describeShape(inputShape)}`,
+    );
+  }
+  const spatialAxes = graph.integers(`${scope}/axes`, [1, 2]);
+  const corner = graph.node('Slice', scope, [
+    value.name,
+    graph.integers(`${scope}/corner_starts`, [0, 0]),
+    graph.integers(`${scope}/corner_ends`, [1, 1]),
+    spatialAxes,
+  ]);
+  // Slice backwards over the columns: from the last (-1) past the first (an end before -width clamps to -1).
+  const mirrored = views.some((view) => view.flip)
+    ? graph.node('Slice', scope, [
+        value.name,
+        graph.integers(`${scope}/mirror_starts`, [-1]),
+        graph.integers(`${scope}/mirror_ends`, [-(width + 1)]),
+        graph.integers(`${scope}/mirror_axes`, [2]),
+        graph.integers(`${scope}/mirror_steps`, [-1]),
+      ])
+    : undefined;
+  // Each image (and mirror image) zero-padded by the largest shift, once.
+  const margin = Math.max(...views.map((view) => Math.max(Math.abs(view.rows), Math.abs(view.cols))));
+  const pads = margin > 0 ? graph.integers(`${scope}/pads`, [0, margin, margin, 0, 0, margin, margin, 0]) : undefined;
+  const padded = new Map<string, string>();
+  const pad = (image: string) => {
+    if (!padded.has(image)) padded.set(image, graph.node('Pad', scope, [image, pads!]));
+    return padded.get(image)!;
+  };
+  // Which output pixels come from inside the image, per shift: the same with or without the mirror.
+  const masks = new Map<string, string>();
+  const maskOf = ({ rows, cols }: ImageView) => {
+    const key = `${rows},${cols}`;
+    if (!masks.has(key)) {
+      const inside: boolean[] = [];
+      for (let row = 0; row < height; row++) {
+        for (let col = 0; col < width; col++) {
+          inside.push(row - rows >= 0 && row - rows < height && col - cols >= 0 && col - cols < width);
+        }
+      }
+      masks.set(key, graph.booleans(`${scope}/inside`, inside, [1, height, width, 1]));
+    }
+    return masks.get(key)!;
+  };
+  const stacked = views.map((view) => {
+    const image = view.flip ? mirrored! : value.name;
+    if (view.rows === 0 && view.cols === 0) return image;
+    // The window of the zero-padded image that moves it `rows` down and `cols` right...
+    const top = margin - view.rows;
+    const left = margin - view.cols;
+    const shifted = graph.node('Slice', scope, [
+      pad(image),
+      graph.integers(`${scope}/shift_starts`, [top, left]),
+      graph.integers(`${scope}/shift_ends`, [top + height, left + width]),
+      spatialAxes,
+    ]);
+    // ...where the pixels from outside the image take its corner value (Where keeps the others exact).
+    return graph.node('Where', scope, [maskOf(view), shifted, corner]);
+  });
+  return { name: graph.node('Concat', scope, stacked, [int('axis', 0)]), layout: value.layout };
+}
+
+/** The mean over the views of the network's output ([views x batch, ...]), as the graph output `outputName`. */
+function averageViews(
+  graph: GraphBuilder,
+  value: Value,
+  outputShape: (number | null)[],
+  viewCount: number,
+  outputName: string,
+): void {
+  const scope = 'average_views';
+  const rowShape = outputShape.slice(1);
+  if (rowShape.some((size) => size === null)) {
+    throw unsupported(`the output has shape ${describeShape(outputShape)}; only the batch dimension may be unknown`);
+  }
+  const perView = graph.node('Reshape', scope, [
+    value.name,
+    graph.integers(`${scope}/shape`, [viewCount, -1, ...(rowShape as number[])]),
+  ]);
+  graph.node('ReduceMean', scope, [perView], [ints('axes', [0]), int('keepdims', 0)], outputName);
 }
 
 function toChannelsFirst(graph: GraphBuilder, value: Value, scope: string): Value {

@@ -1,7 +1,7 @@
 /** The ONNX messages (onnx.proto) that exportOnnx builds, as the plain objects schema.ts encodes. */
 
 /** TensorProto.DataType values this exporter writes. */
-export const TensorDataType = { FLOAT: 1 } as const;
+export const TensorDataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
 
 /** AttributeProto.AttributeType values this exporter writes. */
 export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
@@ -26,7 +26,7 @@ export interface OnnxTensor {
   name: string;
   dataType: (typeof TensorDataType)[keyof typeof TensorDataType];
   dims: number[];
-  /** The elements, little-endian, row-major. */
+  /** The elements, little-endian, row-major (one byte per BOOL). */
   rawData: Uint8Array;
 }
 
