@@ -11,6 +11,7 @@ import { ModelsError } from './errors.js';
 // The Node entry, which lets createClassifier read folders.
 import { saveModel } from './index.js';
 import { createModel } from './models.js';
+import { predict } from './predict.js';
 
 const normalization = { mean: 0.286, std: 0.353 };
 let directory: string;
@@ -166,5 +167,58 @@ describe('createClassifier', () => {
     await expect(createClassifier('https://example.invalid/model/', { fetch: notFound })).rejects.toThrow(
       /https:\/\/example\.invalid\/model\/metadata\.json: does not exist/,
     );
+  });
+});
+
+describe('createClassifier with test-time augmentation', () => {
+  const views = { flip: true, shift: 1 };
+  let viewsDirectory: string;
+
+  beforeAll(async () => {
+    viewsDirectory = await mkdtemp(join(tmpdir(), 'fmnist-classifier-views-'));
+    await saveModel(reference, viewsDirectory, {
+      kind: 'linear',
+      normalization,
+      classNames: CLASS_NAMES,
+      testTimeAugmentation: views,
+    });
+  });
+
+  afterAll(async () => {
+    await rm(viewsDirectory, { recursive: true, force: true });
+  });
+
+  it("averages the model's own views by default, and the image alone with testTimeAugmentation: false", async () => {
+    const images = [greyImage(3), greyImage(4)];
+    const bytes = new Uint8Array(2 * 784);
+    for (const [index, image] of images.entries()) bytes.set(image, index * 784);
+    const normalized = normalizeImages(bytes, normalization);
+    const averaged = (await predict(reference, normalized, { testTimeAugmentation: views })).probabilities;
+    const plain = (await predict(reference, normalized)).probabilities;
+
+    const withViews = await createClassifier(viewsDirectory);
+    expect(withViews.testTimeAugmentation).toEqual(views);
+    const got = await withViews.predictProbabilities(images);
+    for (let index = 0; index < got.length; index++) expect(got[index]).toBeCloseTo(averaged[index]!, 6);
+    withViews.dispose();
+
+    const without = await createClassifier(viewsDirectory, { testTimeAugmentation: false });
+    expect(without.testTimeAugmentation).toBeUndefined();
+    const single = await without.predictProbabilities(images);
+    for (let index = 0; index < single.length; index++) expect(single[index]).toBeCloseTo(plain[index]!, 6);
+    without.dispose();
+
+    let largest = 0;
+    for (let index = 0; index < got.length; index++)
+      largest = Math.max(largest, Math.abs(got[index]! - single[index]!));
+    expect(largest).toBeGreaterThan(1e-4);
+  });
+
+  it('refuses a bad testTimeAugmentation option with E_MODELS_ARGUMENT, before loading anything', async () => {
+    const missing = join(viewsDirectory, 'no-such-model');
+    await expect(createClassifier(missing, { testTimeAugmentation: { flip: true, shift: 9 } })).rejects.toMatchObject({
+      code: 'E_MODELS_ARGUMENT',
+      message: expect.stringMatching(/testTimeAugmentation must be/),
+    });
   });
 });

@@ -226,16 +226,21 @@ export async function createClassifier(
   urlOrDir: string | URL | ModelSource,
   options: CreateClassifierOptions = {},
 ): Promise<Classifier> {
+  // Checked before loading, so that a bad option leaves no model behind.
+  const requestedViews =
+    options.testTimeAugmentation === undefined || options.testTimeAugmentation === false
+      ? options.testTimeAugmentation
+      : checkTestTimeAugmentation(options.testTimeAugmentation);
   await tf.ready();
   const { model, metadata } = await loadModel(urlOrDir, options.fetch === undefined ? {} : { fetch: options.fetch });
   const classNames = [...metadata.classNames];
   const normalization = metadata.normalization;
   const testTimeAugmentation =
-    options.testTimeAugmentation === false
+    requestedViews === false
       ? undefined
-      : options.testTimeAugmentation === undefined
+      : requestedViews === undefined
         ? metadata.testTimeAugmentation
-        : checkTestTimeAugmentation(options.testTimeAugmentation);
+        : requestedViews;
 
   async function predictProbabilities(images: readonly ImageLike[]): Promise<Float32Array> {
     if (!Array.isArray(images)) {
