@@ -199,6 +199,22 @@ describe('saveModel and loadModel', () => {
     expect(error.message).toMatch(/weights\.bin: does not match metadata\.json .* different saves/);
   });
 
+  it('checks the SHA-256 where crypto.subtle is missing too (a page over plain http)', async () => {
+    const dir = await savedLinear('no-subtle', 1);
+    const other = await savedLinear('no-subtle-other', 2);
+    await fs.copyFile(join(other, WEIGHTS_FILE), join(dir, WEIGHTS_FILE));
+    vi.stubGlobal('crypto', undefined);
+    try {
+      expect(globalThis.crypto).toBeUndefined();
+      const error = await errorOf(loadModel(dir));
+      expect(error.code).toBe('E_MODELS_FILE_MISMATCH');
+      const intact = await loadModel(other);
+      intact.model.dispose();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('reports a model.json from another model as mismatched', async () => {
     const dir = await savedLinear('linear-for-swap');
     const cnn = createCnnModel({ blocks: [[2]], denseUnits: [4] });

@@ -3,6 +3,7 @@
  * those files back (from any reader, e.g. `fetch`) with checks that name the missing, truncated or mismatched file.
  * Writing to disk lives in persistence-node.ts.
  */
+import { sha256Hex } from '@fmnist/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { version as packageVersion } from '../package.json';
@@ -103,14 +104,6 @@ export type ModelFileReader = (name: string) => Promise<Uint8Array | undefined>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-async function sha256(bytes: Uint8Array): Promise<string | undefined> {
-  // crypto.subtle exists in Node >= 19 and in browsers' secure contexts; elsewhere only sizes are checked.
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return undefined;
-  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 function trainingConfig(options: TrainOptions | TrainingConfig): TrainingConfig {
   const { validation, onEpochEnd, onBatchEnd, signal, ...rest } = options as TrainOptions & TrainingConfig;
   const config: TrainingConfig = JSON.parse(JSON.stringify(rest));
@@ -163,9 +156,9 @@ export async function serializeModel(model: tfl.LayersModel, input: ModelMetadat
     ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
   };
   const modelBytes = encoder.encode(JSON.stringify(modelJson));
-  const digest = async (bytes: Uint8Array): Promise<FileDigest> => ({
+  const digest = (bytes: Uint8Array): FileDigest => ({
     bytes: bytes.byteLength,
-    sha256: (await sha256(bytes)) ?? '',
+    sha256: sha256Hex(bytes),
   });
   const metadata: ModelMetadata = {
     format: MODEL_FORMAT,
@@ -187,7 +180,7 @@ export async function serializeModel(model: tfl.LayersModel, input: ModelMetadat
     tfjsVersion: tf.version_core,
     backend: tf.getBackend(),
     createdAt: new Date().toISOString(),
-    files: { [MODEL_FILE]: await digest(modelBytes), [WEIGHTS_FILE]: await digest(weights) },
+    files: { [MODEL_FILE]: digest(modelBytes), [WEIGHTS_FILE]: digest(weights) },
   };
   return {
     [MODEL_FILE]: modelBytes,
@@ -277,7 +270,9 @@ async function checkDigest(bytes: Uint8Array, expected: FileDigest, where: strin
       `has ${bytes.byteLength} bytes, ${METADATA_FILE} records ${expected.bytes}: the file is truncated`,
     );
   }
-  const actual = expected.sha256 ? await sha256(bytes) : undefined;
+  // The one SHA-256 of the packages (@fmnist/internal, plain JavaScript), so files are checked in every runtime, also
+  // where crypto.subtle is missing (pages served over plain http). A file saved without a hash has only its size checked.
+  const actual = expected.sha256 ? sha256Hex(bytes) : undefined;
   if (bytes.byteLength !== expected.bytes || (actual !== undefined && actual !== expected.sha256)) {
     throw fileError(
       'E_MODELS_FILE_MISMATCH',

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadFashionMnist } from '@fmnist/dataset';
+import { sha256Hex } from '@fmnist/internal';
 import { writeFileAtomic, writeFolderAtomic } from '@fmnist/internal/node';
 import {
   createClassifier,
@@ -27,7 +28,6 @@ import {
   testTimeViews,
 } from '@fmnist/models';
 import type { io } from '@tensorflow/tfjs-core';
-import { sha256Hex } from '../src/sha256.js';
 import type { CatalogEntry, PretrainedFiles, PretrainedInfo, TestAccuracy } from '../src/types.js';
 import { countCorrect, EVALUATION_BACKEND, EVALUATION_BATCH_SIZE, selectEvaluationBackend } from './evaluate.js';
 import { type Encoding, encodeWeights, MIN_QUANTIZED_VALUES } from './quantize.js';

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLASS_NAMES, normalizeImages } from '@fmnist/dataset';
+import { sha256Hex } from '@fmnist/internal';
 import {
   type Classifier,
   createClassifier,
@@ -23,7 +24,6 @@ import {
   pretrainedInfo,
   verifiedSource,
 } from './pretrained.js';
-import { sha256Hex } from './sha256.js';
 import type { PretrainedFiles, PretrainedInfo } from './types.js';
 
 /** A bright, tall, narrow shape on black, like a FashionMNIST trouser. */

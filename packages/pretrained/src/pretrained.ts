@@ -3,10 +3,11 @@
  * loading needs no network and no file system, in Node and in bundled pages alike. Each file is checked against the
  * SHA-256 recorded at import before the one loader of @fmnist/models (`createClassifier`) builds the model.
  */
+
+import { sha256Hex } from '@fmnist/internal';
 import { type Classifier, createClassifier, type ModelSource, type TestTimeAugmentation } from '@fmnist/models';
 import { PretrainedError } from './errors.js';
 import { CATALOG, type PretrainedModelName } from './models/catalog.generated.js';
-import { sha256Hex } from './sha256.js';
 import type { CatalogEntry, PretrainedFiles, PretrainedInfo } from './types.js';
 
 export type { PretrainedModelName };
