@@ -1,4 +1,6 @@
 /** The `Study` type: everything a model comparison produced, as plain data the figures and the report are drawn from. */
+
+import { testTimeViews } from '@fmnist/internal';
 import type { Calibration, ClassificationReport } from '@fmnist/metrics';
 import { VizError } from './errors.js';
 
@@ -79,8 +81,7 @@ export interface StudyTestTimeAugmentation {
  * when `shift > 0`, and all of those mirrored when `flip`; 1 without augmentation.
  */
 export function testTimeViewCount(augmentation: StudyTestTimeAugmentation | undefined): number {
-  if (!augmentation) return 1;
-  return (augmentation.shift > 0 ? 5 : 1) * (augmentation.flip ? 2 : 1);
+  return testTimeViews(augmentation).length;
 }
 
 /** Paired comparison of the baseline (`models[0]`) with the challenger (`models[1]`) on the same test images. */
