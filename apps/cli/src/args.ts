@@ -50,6 +50,22 @@ export const outputArgs = {
   verbose: { type: 'boolean', description: 'Print debug logs and stack traces' },
 } as const satisfies ArgsDef;
 
+/** --test-time-augmentation (on by default): score or export through the model's test-time views, as it was tested. */
+export const testTimeAugmentationArgs = {
+  'test-time-augmentation': {
+    type: 'boolean',
+    default: true,
+    description:
+      "Average the model's test-time views (metadata.json's testTimeAugmentation: mirror images and shifted copies), " +
+      'as its test figures were measured; --no-test-time-augmentation uses the image alone',
+  },
+} as const satisfies ArgsDef;
+
+/** Whether --test-time-augmentation is on (it is unless --no-test-time-augmentation). */
+export function parseTestTimeAugmentation(values: FlagValues): boolean {
+  return values['test-time-augmentation'] !== false;
+}
+
 export const dataArgs = {
   'data-dir': {
     type: 'string',

@@ -97,6 +97,29 @@ describe('fmnist train and fmnist eval', () => {
     expect((await weightsFor('cnn-c', '6')).equals(first)).toBe(false);
   });
 
+  it("scores a model through its recipe's test-time views, and with --no-test-time-augmentation the image alone", async () => {
+    const modelDir = join(root, 'cnn-views');
+    const trained = await fmnist([
+      ...['train', '--model', 'cnn', '--limit', '256', '--epochs', '1', '--workers', '2', '--out', modelDir],
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const views = getPreset('standard').cnn.testTimeAugmentation;
+    const metadata = JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8'));
+    expect(metadata.testTimeAugmentation).toEqual(views);
+    const evalArgs = ['eval', '--model-dir', modelDir, '--backend', 'wasm', '--workers', '2', '--json'];
+    const averaged = await fmnist(evalArgs);
+    expect(averaged.code, averaged.stderr).toBe(0);
+    expect(averaged.stderr).toContain('averaging 10 views of each');
+    const withViews = lastJson(averaged.stdout);
+    expect(withViews.testTimeAugmentation).toEqual(views);
+    const alone = await fmnist([...evalArgs, '--no-test-time-augmentation']);
+    expect(alone.code, alone.stderr).toBe(0);
+    const single = lastJson(alone.stdout);
+    expect(single.testTimeAugmentation).toBeUndefined();
+    expect(single.test.count).toBe(withViews.test.count);
+    expect(single.test.logLoss).not.toBeCloseTo(withViews.test.logLoss, 6);
+  });
+
   it('builds and trains with the --preset’s recipe, records it, and an explicit --epochs wins', async () => {
     const quick = getPreset('quick').cnn;
     const modelDir = join(root, 'cnn-quick');

@@ -10,7 +10,9 @@ import {
   parseBackend,
   parseDataDir,
   parseModelDir,
+  parseTestTimeAugmentation,
   parseWorkers,
+  testTimeAugmentationArgs,
   workersArgs,
 } from '../args.js';
 import { createReporter } from '../progress.js';
@@ -21,6 +23,7 @@ const args = {
     ...workersArgs.workers,
     description: 'Inference threads: auto (one per idle core, from 4096 images) or 1 to 64 (1: the main thread)',
   },
+  ...testTimeAugmentationArgs,
   ...backendArgs,
   ...dataArgs,
   ...outputArgs,
@@ -42,8 +45,9 @@ export default defineCommand({
     try {
       const split = await loadFashionMnist({ split: 'test', ...(dataDir ? { dataDir } : {}) });
       const data = { ...split, images: normalizeImages(split.images, metadata.normalization) };
-      // Scored as the model is meant to be used: through its test-time views, when its metadata names them.
-      const tta = metadata.testTimeAugmentation;
+      // Scored as the model is meant to be used: through its test-time views, when its metadata names them (unless
+      // --no-test-time-augmentation).
+      const tta = parseTestTimeAugmentation(values) ? metadata.testTimeAugmentation : undefined;
       const views = tta ? ` (averaging ${testTimeViews(tta).length} views of each)` : '';
       reporter.info(`evaluating ${metadata.kind} from ${modelDir} on ${data.count} test images${views}`);
       const started = performance.now();

@@ -9,7 +9,17 @@ import { FASHION_MNIST } from '@fmnist/dataset';
 import { writeFileAtomic, writeFileDurably, writeFolderAtomic } from '@fmnist/internal/node';
 import { exportOnnx, loadModel, METADATA_FILE, MODEL_FILE, testTimeViews, WEIGHTS_FILE } from '@fmnist/models';
 import { defineCommand } from 'citty';
-import { modelDirArgs, outArgs, outputArgs, parseChoiceFlag, parseModelDir, parseOut, textFlag } from '../args.js';
+import {
+  modelDirArgs,
+  outArgs,
+  outputArgs,
+  parseChoiceFlag,
+  parseModelDir,
+  parseOut,
+  parseTestTimeAugmentation,
+  testTimeAugmentationArgs,
+  textFlag,
+} from '../args.js';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../outputs.js';
 import { createReporter, type Reporter } from '../progress.js';
@@ -43,8 +53,7 @@ export default defineCommand({
       valueHint: 'PATH',
     },
     'test-time-augmentation': {
-      type: 'boolean',
-      default: true,
+      ...testTimeAugmentationArgs['test-time-augmentation'],
       description:
         "onnx: build the model's test-time augmentation (metadata.json's testTimeAugmentation: mirror images and " +
         'shifted copies, their probabilities averaged) into the graph, so the file gives what fmnist predict gives; ' +
@@ -56,7 +65,7 @@ export default defineCommand({
     const reporter = createReporter(args);
     const format = parseChoiceFlag('format', textFlag(args, 'format'), EXPORT_FORMATS) ?? 'tfjs';
     const modelDir = parseModelDir(args);
-    const testTimeAugmentation = args['test-time-augmentation'] !== false;
+    const testTimeAugmentation = parseTestTimeAugmentation(args);
     if (format === 'onnx') {
       await exportOnnxFile(reporter, modelDir, parseOut(args) ?? resolve(ONNX_FILE), testTimeAugmentation);
     } else {
